@@ -1,0 +1,144 @@
+/**
+ * The wire contract between the hub and the console: REST bodies and the one typed map of
+ * socket.io events. Type-only on the console side; no runtime imports here but code tables.
+ */
+import type { AlertKind, LogStepKey, Severity, TriageColour } from '@knutepunkt/device-adapters';
+
+export type AlarmState = 'reported' | 'being-handled' | 'closed';
+export type JournalStatus = 'not-journaled' | 'pending' | 'delivered' | 'failed';
+
+/** Closing causes: tell ordinary care needs apart from falls, accidents and technical faults. */
+export const CLOSING_CAUSES = [
+  'fall',
+  'illness',
+  'care-need',
+  'anxiety',
+  'accidental-press',
+  'technical',
+  'test',
+  'other',
+] as const;
+export type ClosingCause = (typeof CLOSING_CAUSES)[number];
+
+export const CLOSING_MEASURES = [
+  'conversation-only',
+  'responder-visit',
+  'ambulance',
+  'next-of-kin-contacted',
+  'gp-contacted',
+  'device-service',
+  'none-needed',
+] as const;
+export type ClosingMeasure = (typeof CLOSING_MEASURES)[number];
+
+/** Log steps an operator may add by hand while handling; the rest follow from actions. */
+export const MANUAL_LOG_STEPS = ['conversation', 'action', 'other-party', 'sent-to-call-out', 'call-out-accepted'] as const;
+export type ManualLogStep = (typeof MANUAL_LOG_STEPS)[number] & LogStepKey;
+
+export interface OperatorRef {
+  id: string;
+  displayName: string;
+}
+
+export interface LogEntryView {
+  /** VKP composition event code (0, 1, 3…10). */
+  code: number;
+  step: LogStepKey;
+  at: string;
+  operator: OperatorRef | null;
+  note: string | null;
+}
+
+export interface ResidentSummary {
+  id: string;
+  name: string;
+  address: string;
+}
+
+export interface AlarmView {
+  id: string;
+  tenantId: string;
+  code: string;
+  codeDisplay: string;
+  kind: AlertKind;
+  severity: Severity;
+  triageColour: TriageColour;
+  /** Why triage proposed this severity, in plain words. */
+  reason: string;
+  state: AlarmState;
+  occurredAt: string;
+  raisedAt: string;
+  takenBy: OperatorRef | null;
+  takenAt: string | null;
+  closedAt: string | null;
+  cause: ClosingCause | null;
+  measures: ClosingMeasure[];
+  resident: ResidentSummary;
+  device: { id: string; model: string };
+  journal: { status: JournalStatus; at: string | null; error: string | null };
+  log: LogEntryView[];
+}
+
+export interface NextOfKin {
+  name: string;
+  relation: string;
+  phone: string;
+}
+
+/** What the operator sees beside an alarm; every read of it is audited. */
+export interface ResidentDetail extends ResidentSummary {
+  birthDate: string;
+  phone: string;
+  keyBox: string | null;
+  eLock: string | null;
+  diagnoses: string[];
+  riskFlags: string[];
+  nextOfKin: NextOfKin[];
+  /** When and from where the profile was last updated: residents' data shows its age and source. */
+  updatedAt: string;
+  source: string;
+  recentAlarms: Array<Pick<AlarmView, 'id' | 'code' | 'codeDisplay' | 'raisedAt' | 'state' | 'cause'>>;
+}
+
+export interface AlarmDetail {
+  alarm: AlarmView;
+  resident: ResidentDetail;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  token: string;
+  operator: OperatorRef & { username: string; role: 'operator' | 'admin'; tenants: Array<{ id: string; name: string }> };
+}
+
+export interface AddLogStepRequest {
+  step: ManualLogStep;
+  note?: string;
+}
+
+export interface CloseAlarmRequest {
+  cause: ClosingCause;
+  measures: ClosingMeasure[];
+  note?: string;
+}
+
+/** Error body of every 4xx answer. */
+export interface ApiError {
+  statusCode: number;
+  message: string;
+  /** On 409 from take: who has the alarm. */
+  takenBy?: OperatorRef;
+}
+
+/** socket.io: server → console. Connect with `auth: { token }`; one room per tenant. */
+export interface ServerToConsoleEvents {
+  'alarm:raised': (alarm: AlarmView) => void;
+  'alarm:updated': (alarm: AlarmView) => void;
+}
+
+/** socket.io: console → server. Actions go through REST so that they are audited once. */
+export type ConsoleToServerEvents = Record<string, never>;
