@@ -1,0 +1,49 @@
+import { CLOSING_CAUSES, CLOSING_MEASURES, MANUAL_LOG_STEPS } from '@knutepunkt/hub/contract';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { en } from './en';
+import { translate, type Messages } from './index';
+import { nb } from './nb';
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+
+describe('message catalogues', () => {
+  it('en has exactly the keys of nb', () => {
+    // The type already makes a missing or extra key a compile error; this guards the runtime object.
+    expectTypeOf(en).toEqualTypeOf<Messages>();
+    expect(Object.keys(en).sort()).toEqual(Object.keys(nb).sort());
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    for (const key of Object.keys(nb) as Array<keyof typeof nb>) {
+      expect(placeholders(en[key]), key).toEqual(placeholders(nb[key]));
+    }
+  });
+
+  it('has no empty message', () => {
+    for (const [key, text] of [...Object.entries(nb), ...Object.entries(en)]) {
+      expect(text.trim(), key).not.toBe('');
+    }
+  });
+
+  it('labels every manual log step, closing cause and measure from the contract', () => {
+    const keys = new Set(Object.keys(nb));
+    for (const step of MANUAL_LOG_STEPS) expect(keys.has(`logStep.${step}`), step).toBe(true);
+    for (const cause of CLOSING_CAUSES) expect(keys.has(`cause.${cause}`), cause).toBe(true);
+    for (const measure of CLOSING_MEASURES) expect(keys.has(`measure.${measure}`), measure).toBe(true);
+  });
+
+  it('uses the Norwegian severity names', () => {
+    expect([nb['severity.40'], nb['severity.30'], nb['severity.20'], nb['severity.10'], nb['severity.0']]).toEqual([
+      'Kritisk',
+      'Alvorlig',
+      'Moderat',
+      'Normal',
+      'Ikke rapportert',
+    ]);
+  });
+
+  it('fills placeholders', () => {
+    expect(translate(nb, 'queue.takenBy', { name: 'Ola Nordmann' })).toBe('Tatt av Ola Nordmann');
+    expect(translate(en, 'queue.takenBy')).toBe('Taken by {name}');
+  });
+});

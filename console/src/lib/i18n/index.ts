@@ -1,0 +1,32 @@
+import { en } from './en';
+import { nb, type MessageKey, type Messages } from './nb';
+
+export type { MessageKey, Messages } from './nb';
+
+export type Language = 'nb' | 'en';
+
+export interface LanguagePack {
+  messages: Messages;
+  /** BCP 47 tag for Intl formatting (24-hour clock in both). */
+  intlLocale: string;
+  /** The language the toggle switches to. */
+  next: Language;
+}
+
+export const LANGUAGES: Record<Language, LanguagePack> = {
+  nb: { messages: nb, intlLocale: 'nb-NO', next: 'en' },
+  en: { messages: en, intlLocale: 'en-GB', next: 'nb' },
+};
+
+export type MessageParams = Record<string, string | number>;
+
+/** Look up a message and fill its `{name}` placeholders; an unknown placeholder is left visible. */
+export function translate(messages: Messages, key: MessageKey, params?: MessageParams): string {
+  const text = messages[key];
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return value === 'nb' || value === 'en';
+}

@@ -1,0 +1,40 @@
+import type { AlarmView, ConsoleToServerEvents, ServerToConsoleEvents } from '@knutepunkt/hub/contract';
+import { io, type Socket } from 'socket.io-client';
+
+export interface RealtimeHandlers {
+  /** A full AlarmView; `raised` is true for a new alarm, false for a change to a known one. */
+  alarm(alarm: AlarmView, raised: boolean): void;
+  /** Fired on every (re)connect: events missed while disconnected must be fetched again. */
+  connected(): void;
+  disconnected(): void;
+  /** The hub refused the connection (e.g. an expired token); a REST call will tell which. */
+  refused(): void;
+}
+
+const RETRY_AFTER_REFUSAL_MS = 5000;
+
+/** Subscribe to the operator's tenant room(s); returns a function that disconnects. */
+export function connectRealtime(token: string, handlers: RealtimeHandlers): () => void {
+  const socket: Socket<ServerToConsoleEvents, ConsoleToServerEvents> = io({ auth: { token } });
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  socket.on('alarm:raised', (alarm) => handlers.alarm(alarm, true));
+  socket.on('alarm:updated', (alarm) => handlers.alarm(alarm, false));
+  socket.on('connect', () => handlers.connected());
+  socket.on('disconnect', () => handlers.disconnected());
+  socket.on('connect_error', () => {
+    handlers.disconnected();
+    // socket.io retries transport errors itself, but not a refusal by the server's middleware.
+    if (!socket.active) {
+      handlers.refused();
+      clearTimeout(retry);
+      retry = setTimeout(() => socket.connect(), RETRY_AFTER_REFUSAL_MS);
+    }
+  });
+
+  return () => {
+    clearTimeout(retry);
+    socket.removeAllListeners();
+    socket.disconnect();
+  };
+}

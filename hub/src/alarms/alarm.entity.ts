@@ -1,0 +1,73 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { AlertKind, Severity, TriageColour } from '@knutepunkt/device-adapters';
+import type { AlarmState, ClosingCause, ClosingMeasure, JournalStatus } from '../realtime/contract.js';
+
+@Entity('alarms')
+export class Alarm {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'resident_id' })
+  residentId!: string;
+
+  @Column('varchar', { name: 'device_id', length: 64 })
+  deviceId!: string;
+
+  /** The event that raised it: one alarm per event, however often the event is redelivered. */
+  @Column('varchar', { name: 'event_id', length: 128 })
+  eventId!: string;
+
+  @Column('text')
+  code!: string;
+
+  @Column('text')
+  kind!: AlertKind;
+
+  @Column('smallint')
+  severity!: Severity;
+
+  @Column('text', { name: 'triage_colour' })
+  triageColour!: TriageColour;
+
+  @Column('text')
+  reason!: string;
+
+  @Column('text')
+  state!: AlarmState;
+
+  @Column('timestamptz', { name: 'occurred_at' })
+  occurredAt!: Date;
+
+  @Column('timestamptz', { name: 'raised_at' })
+  raisedAt!: Date;
+
+  @Column('uuid', { name: 'taken_by', nullable: true })
+  takenBy!: string | null;
+
+  @Column('timestamptz', { name: 'taken_at', nullable: true })
+  takenAt!: Date | null;
+
+  @Column('timestamptz', { name: 'closed_at', nullable: true })
+  closedAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  cause!: ClosingCause | null;
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  measures!: ClosingMeasure[];
+
+  @Column('text', { name: 'closing_note', nullable: true })
+  closingNote!: string | null;
+
+  @Column('text', { name: 'journal_status', default: 'not-journaled' })
+  journalStatus!: JournalStatus;
+
+  @Column('timestamptz', { name: 'journal_at', nullable: true })
+  journalAt!: Date | null;
+
+  @Column('text', { name: 'journal_error', nullable: true })
+  journalError!: string | null;
+}

@@ -1,0 +1,160 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { logStepCode, type DeviceEvent, type LogStepCode } from '@knutepunkt/device-adapters';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Principal } from '../auth/session-token.js';
+import { Tenancy } from '../auth/tenancy.js';
+import type { KnownDevice } from '../devices/device-directory.service.js';
+import { JournalService } from '../journal/journal.service.js';
+import type { AlarmView, CloseAlarmRequest, ManualLogStep } from '../realtime/contract.js';
+import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import { triage } from '../triage/triage.js';
+import { AlarmLogEntry } from './alarm-log-entry.entity.js';
+import { AlarmViews } from './alarm-views.service.js';
+import { Alarm } from './alarm.entity.js';
+
+/** How long a closed alarm stays in the queue view, greyed, so the operator sees it went. */
+const RECENTLY_CLOSED_MS = 10 * 60 * 1000;
+
+export interface FirstSeenEvent {
+  event: DeviceEvent;
+  device: KnownDevice;
+  receivedAt: Date;
+}
+
+/** The alarm lifecycle: raised from events, taken, logged, closed and handed to the journal. */
+@Injectable()
+export class AlarmsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tenancy: Tenancy,
+    private readonly views: AlarmViews,
+    private readonly audit: AuditService,
+    private readonly realtime: RealtimeGateway,
+    private readonly journal: JournalService,
+  ) {}
+
+  /** Raises alarms for newly stored events, inside the ingest transaction. Returns their ids. */
+  async raiseWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<string[]> {
+    const alarms = events.flatMap(({ event, device, receivedAt }) => {
+      if (!device.residentId) return []; // an unassigned device's events are stored but concern no one yet
+      const proposal = triage(event, { riskFlags: device.residentRiskFlags });
+      if (!proposal.raisesAlarm) return [];
+      return [
+        manager.create(Alarm, {
+          tenantId: device.tenantId,
+          residentId: device.residentId,
+          deviceId: device.id,
+          eventId: event.eventId,
+          code: event.code,
+          kind: proposal.kind,
+          severity: proposal.severity,
+          triageColour: proposal.triageColour,
+          reason: proposal.reason,
+          state: 'reported',
+          occurredAt: new Date(event.occurredAt),
+          raisedAt: receivedAt,
+        }),
+      ];
+    });
+    if (alarms.length === 0) return [];
+    const saved = await manager.save(Alarm, alarms, { chunk: 500 });
+    await manager.insert(
+      AlarmLogEntry,
+      saved.map((alarm) => ({ alarmId: alarm.id, code: 0 as LogStepCode, at: alarm.raisedAt, operatorId: null, note: null })),
+    );
+    return saved.map((alarm) => alarm.id);
+  }
+
+  async announceRaised(alarmIds: string[]): Promise<void> {
+    const alarms = await this.db.getRepository(Alarm).findByIds(alarmIds);
+    for (const view of await this.views.of(alarms)) this.realtime.alarmRaised(view);
+  }
+
+  /** The operator's queue: open alarms and those closed in the last minutes, most urgent first. */
+  async queue(principal: Principal): Promise<AlarmView[]> {
+    const alarms = await this.tenancy
+      .query(principal, Alarm, 'alarm')
+      .andWhere("(alarm.state <> 'closed' OR alarm.closedAt > :since)", { since: new Date(Date.now() - RECENTLY_CLOSED_MS) })
+      .orderBy('alarm.severity', 'DESC')
+      .addOrderBy('alarm.raisedAt', 'ASC')
+      .limit(1000)
+      .getMany();
+    await this.audit.record(principal, 'alarm-queue.read', alarms.map((alarm) => alarm.residentId), 'response-centre queue');
+    return this.views.of(alarms);
+  }
+
+  async view(principal: Principal, alarmId: string): Promise<AlarmView> {
+    const [view] = await this.views.of([await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId)]);
+    return view!;
+  }
+
+  /** Exactly one operator wins a take: the database decides. */
+  async take(principal: Principal, alarmId: string): Promise<AlarmView> {
+    const alarm = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
+    const won = await this.db.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Alarm)
+        .set({ state: 'being-handled', takenBy: principal.operatorId, takenAt: () => 'now()' })
+        .where("id = :id AND state = 'reported'", { id: alarm.id })
+        .execute();
+      if (result.affected !== 1) return false;
+      await manager.insert(AlarmLogEntry, { alarmId: alarm.id, code: logStepCode('being-handled'), at: new Date(), operatorId: principal.operatorId, note: null });
+      return true;
+    });
+    const view = await this.view(principal, alarmId);
+    if (!won && view.takenBy?.id !== principal.operatorId) {
+      throw new ConflictException({
+        statusCode: 409,
+        message: view.state === 'closed' ? 'the alarm is already closed' : `the alarm is taken by ${view.takenBy?.displayName ?? 'another operator'}`,
+        takenBy: view.takenBy ?? undefined,
+      });
+    }
+    if (won) this.realtime.alarmUpdated(view);
+    return view;
+  }
+
+  async addLogStep(principal: Principal, alarmId: string, step: ManualLogStep, note: string | undefined): Promise<AlarmView> {
+    await this.handledBy(principal, alarmId);
+    await this.db.getRepository(AlarmLogEntry).insert({ alarmId, code: logStepCode(step), at: new Date(), operatorId: principal.operatorId, note: note ?? null });
+    return this.announceUpdated(principal, alarmId);
+  }
+
+  /** Closes with coded cause and measures, and writes the journal entry in the same transaction. */
+  async close(principal: Principal, alarmId: string, request: CloseAlarmRequest): Promise<AlarmView> {
+    await this.handledBy(principal, alarmId);
+    const outboxId = await this.db.transaction(async (manager) => {
+      const now = new Date();
+      const result = await manager
+        .createQueryBuilder()
+        .update(Alarm)
+        .set({ state: 'closed', closedAt: now, cause: request.cause, measures: request.measures, closingNote: request.note ?? null, journalStatus: 'pending' })
+        .where("id = :id AND state = 'being-handled' AND taken_by = :operatorId", { id: alarmId, operatorId: principal.operatorId })
+        .execute();
+      if (result.affected !== 1) throw new ConflictException('the alarm changed while you closed it: reload it');
+      await manager.insert(AlarmLogEntry, [
+        { alarmId, code: logStepCode('cause'), at: now, operatorId: principal.operatorId, note: request.cause },
+        { alarmId, code: logStepCode('measures'), at: now, operatorId: principal.operatorId, note: request.measures.join(', ') },
+        { alarmId, code: logStepCode('acknowledged'), at: now, operatorId: principal.operatorId, note: request.note ?? null },
+      ]);
+      return this.journal.writeWithin(manager, alarmId);
+    });
+    await this.journal.dispatch(outboxId);
+    return this.announceUpdated(principal, alarmId);
+  }
+
+  private async announceUpdated(principal: Principal, alarmId: string): Promise<AlarmView> {
+    const view = await this.view(principal, alarmId);
+    this.realtime.alarmUpdated(view);
+    return view;
+  }
+
+  private async handledBy(principal: Principal, alarmId: string): Promise<Alarm> {
+    const alarm = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
+    if (alarm.state !== 'being-handled') throw new ConflictException(alarm.state === 'closed' ? 'the alarm is closed' : 'take the alarm first');
+    if (alarm.takenBy !== principal.operatorId) throw new ConflictException('another operator is handling this alarm');
+    return alarm;
+  }
+}

@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Principal } from '../auth/session-token.js';
+import { AuditEntry } from './audit-entry.entity.js';
+
+/** Writes who read or changed which residents' data, and why. */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async record(principal: Principal, action: string, residentIds: string[], reason: string, manager?: EntityManager): Promise<void> {
+    if (residentIds.length === 0) return;
+    await (manager ?? this.db.manager).insert(AuditEntry, {
+      operatorId: principal.operatorId,
+      action,
+      residentIds: [...new Set(residentIds)],
+      reason,
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import type { LoginResponse } from '../realtime/contract.js';
+import { Operator } from './operator.entity.js';
+import { verifySecret } from './secret-hash.js';
+import { issueSessionToken } from './session-token.js';
+import { Tenant } from './tenant.entity.js';
+import { LoginBody } from './login.body.js';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  @Post('login')
+  @HttpCode(200)
+  async login(@Body() body: LoginBody): Promise<LoginResponse> {
+    const operator = await this.db.getRepository(Operator).findOneBy({ username: body.username });
+    // The same answer for an unknown user and a wrong password tells an attacker nothing.
+    if (!operator || !(await verifySecret(body.password, operator.passwordHash))) {
+      throw new UnauthorizedException('wrong username or password');
+    }
+    const tenants = await this.db.getRepository(Tenant).findBy({ id: In(operator.tenantIds) });
+    const token = issueSessionToken(
+      { operatorId: operator.id, displayName: operator.displayName, role: operator.role, tenantIds: operator.tenantIds },
+      this.config.SESSION_SECRET!,
+    );
+    return {
+      token,
+      operator: {
+        id: operator.id,
+        displayName: operator.displayName,
+        username: operator.username,
+        role: operator.role,
+        tenants: tenants.map((tenant) => ({ id: tenant.id, name: tenant.name })),
+      },
+    };
+  }
+}

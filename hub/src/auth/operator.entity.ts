@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export type OperatorRole = 'operator' | 'admin';
+
+/** A response-centre operator (or admin); sees only the tenants listed. */
+@Entity('operators')
+export class Operator {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('text', { unique: true })
+  username!: string;
+
+  @Column('text', { name: 'display_name' })
+  displayName!: string;
+
+  @Column('text', { name: 'password_hash' })
+  passwordHash!: string;
+
+  @Column('text')
+  role!: OperatorRole;
+
+  @Column('uuid', { name: 'tenant_ids', array: true })
+  tenantIds!: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,38 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { OperatorRole } from './operator.entity.js';
+
+/** Who is acting, as carried by a session token and attached to every request. */
+export interface Principal {
+  operatorId: string;
+  displayName: string;
+  role: OperatorRole;
+  tenantIds: string[];
+}
+
+interface TokenBody extends Principal {
+  expiresAt: number;
+}
+
+const SHIFT_MS = 12 * 60 * 60 * 1000;
+
+function sign(body: string, secret: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64url');
+}
+
+/** A signed session token that lasts one shift. */
+export function issueSessionToken(principal: Principal, secret: string, now = Date.now()): string {
+  const body = Buffer.from(JSON.stringify({ ...principal, expiresAt: now + SHIFT_MS } satisfies TokenBody)).toString('base64url');
+  return `${body}.${sign(body, secret)}`;
+}
+
+export function readSessionToken(token: string, secret: string, now = Date.now()): Principal | null {
+  const [body, signature] = token.split('.');
+  if (!body || !signature) return null;
+  const expected = Buffer.from(sign(body, secret));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenBody;
+  if (parsed.expiresAt < now) return null;
+  const { expiresAt: _expiresAt, ...principal } = parsed;
+  return principal;
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every setting the hub reads from the environment, declared once with its default and
+ * description. Read and validated at start; a bad value stops the hub naming the variable.
+ */
+interface Setting<T> {
+  description: string;
+  secret?: boolean;
+  /** Used when the variable is unset or empty. Undefined means optional-without-value. */
+  default: () => T;
+  parse: (raw: string) => T;
+}
+
+class InvalidSetting extends Error {}
+
+const text = (description: string, fallback: string | undefined, secret = false): Setting<string | undefined> => ({
+  description,
+  secret,
+  default: () => fallback,
+  parse: (raw) => raw,
+});
+
+const port = (description: string, fallback: number): Setting<number> => ({
+  description,
+  default: () => fallback,
+  parse: (raw) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) throw new InvalidSetting('must be a port number 0–65535');
+    return value;
+  },
+});
+
+const count = (description: string, fallback: number, min: number, max: number): Setting<number> => ({
+  description,
+  default: () => fallback,
+  parse: (raw) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidSetting(`must be a whole number from ${min} to ${max}`);
+    return value;
+  },
+});
+
+const flag = (description: string, fallback: boolean): Setting<boolean> => ({
+  description,
+  default: () => fallback,
+  parse: (raw) => {
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    throw new InvalidSetting('must be true or false');
+  },
+});
+
+const url = (description: string, protocols: string[], fallback: string | undefined, secret = false): Setting<string | undefined> => ({
+  description,
+  secret,
+  default: () => fallback,
+  parse: (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new InvalidSetting(`must be a URL (${protocols.join(', ')})`);
+    }
+    if (!protocols.includes(parsed.protocol.replace(':', ''))) throw new InvalidSetting(`must be a ${protocols.join(' or ')} URL`);
+    return raw;
+  },
+});
+
+const consoleBuild = fileURLToPath(new URL('../../../console/build', import.meta.url));
+
+export const SETTINGS = {
+  HUB_HOST: text('Address the HTTP server (console, API, socket.io) listens on', '127.0.0.1'),
+  HUB_PORT: port('Port of the HTTP server', 3000),
+  MQTT_HOST: text('Address the embedded MQTT broker listens on', '127.0.0.1'),
+  MQTT_PORT: port('Port of the embedded MQTT broker (1883 is left to any system broker)', 1884),
+  DATABASE_URL: url('PostgreSQL connection; unset starts an embedded PostgreSQL', ['postgres', 'postgresql'], undefined, true),
+  EMBEDDED_DB_DIR: text('Data directory of the embedded PostgreSQL', '.knutepunkt/postgres'),
+  EMBEDDED_DB_PORT: port('Port of the embedded PostgreSQL', 5433),
+  REDIS_URL: url('Redis for queues and the socket.io adapter', ['redis', 'rediss'], 'redis://127.0.0.1:6379', true),
+  QUEUE_PREFIX: text('Prefix of BullMQ keys in Redis, so several hubs can share one Redis', 'knutepunkt'),
+  SESSION_SECRET: text('Key that signs operator sessions; unset gives a random key per start', undefined, true),
+  EPJ_FHIR_URL: url('FHIR endpoint of the EPJ that receives journal entries (push); unset keeps entries pending', ['http', 'https'], undefined),
+  DEMO_FLEET: flag('Seed a demo municipality, operators and a simulated fleet, and write the fleet manifest', false),
+  FLEET_MANIFEST_PATH: text('Where the demo fleet manifest (device credentials) is written', '.knutepunkt/demo-fleet.json'),
+  MAX_EVENT_BYTES: count('Largest device payload accepted; larger ones are quarantined', 16_384, 256, 1_048_576),
+  INGEST_BATCH_SIZE: count('Most events written in one group commit', 500, 1, 10_000),
+  INGEST_BATCH_WAIT_MS: count('How long the first event of a group commit waits for company', 2, 0, 1000),
+  CONSOLE_DIR: text('Built console served at /', consoleBuild),
+} satisfies Record<string, Setting<unknown>>;
+
+type Settings = typeof SETTINGS;
+export type HubConfig = { [K in keyof Settings]: ReturnType<Settings[K]['default']> };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      config[name] = setting.default();
+      continue;
+    }
+    try {
+      config[name] = setting.parse(raw);
+    } catch (error) {
+      // A secret's value is never echoed back.
+      const shown = setting.secret ? '' : ` (got "${raw.slice(0, 60)}")`;
+      problems.push(`${name} ${(error as Error).message}${shown}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const result = config as HubConfig;
+  result.SESSION_SECRET ??= randomBytes(32).toString('hex');
+  return result;
+}
+
+/** The configuration as a NestJS provider token. */
+export const HUB_CONFIG = Symbol('HUB_CONFIG');

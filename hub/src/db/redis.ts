@@ -1,0 +1,19 @@
+import { Redis } from 'ioredis';
+
+/** A Redis connection as BullMQ and the socket.io adapter need it (no per-command retry limit). */
+export function redisConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/** Whether anything answers PING at the URL within a second. */
+export async function redisAnswers(redisUrl: string): Promise<boolean> {
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}

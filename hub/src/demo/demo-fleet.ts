@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DeviceKind, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
+import type { DataSource } from 'typeorm';
+import { Operator } from '../auth/operator.entity.js';
+import { hashSecret } from '../auth/secret-hash.js';
+import { Tenant } from '../auth/tenant.entity.js';
+import { Device } from '../devices/device.entity.js';
+import { Resident } from '../residents/resident.entity.js';
+import { syntheticNationalId } from '../residents/national-id.js';
+
+const FIRST_NAMES = ['Astrid', 'Olav', 'Ingrid', 'Kåre', 'Solveig', 'Arne', 'Gerd', 'Bjørn', 'Randi', 'Leif', 'Marit', 'Svein', 'Berit', 'Odd', 'Liv', 'Terje', 'Kari', 'Harald', 'Åse', 'Nils'];
+const SURNAMES = ['Hansen', 'Johansen', 'Olsen', 'Larsen', 'Andersen', 'Pedersen', 'Nilsen', 'Kristiansen', 'Jensen', 'Karlsen'];
+const STREETS = ['Storgata', 'Kirkeveien', 'Fjordveien', 'Skolegata', 'Bakkeveien', 'Granveien', 'Sjøgata', 'Løkkeveien'];
+const DIAGNOSES = [['Demens'], ['Hjertesvikt'], ['KOLS'], ['Diabetes type 2'], ['Parkinsons sykdom'], [], ['Artrose', 'Osteoporose']];
+const RISK_FLAGS = [['fall-risk'], ['lives-alone'], ['wandering-risk'], [], ['fall-risk', 'lives-alone']];
+
+interface DemoTenant {
+  name: string;
+  organisationNumber: string;
+  prefix: string;
+  residents: number;
+  operators: Array<{ username: string; displayName: string }>;
+}
+
+/** A municipality with an operator pair and twenty residents, and a small neighbour to show tenancy. */
+const DEMO_TENANTS: DemoTenant[] = [
+  {
+    name: 'Nordby kommune',
+    organisationNumber: '999111222',
+    prefix: 'nordby',
+    residents: 20,
+    operators: [
+      { username: 'operator', displayName: 'Kari Operatør' },
+      { username: 'operator2', displayName: 'Ola Operatør' },
+    ],
+  },
+  { name: 'Sørvik kommune', organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik' }] },
+];
+
+const password = () => randomBytes(9).toString('base64url');
+
+function devicesFor(index: number): Array<{ kind: DeviceKind; model: string }> {
+  const devices: Array<{ kind: DeviceKind; model: string }> = [{ kind: 'safety-alarm', model: 'Trygg 300' }];
+  if (index % 2 === 0) devices.push({ kind: 'door-sensor', model: 'Dørsensor Z2' });
+  if (index % 4 === 1) devices.push({ kind: 'medicine-dispenser', model: 'Dosett Pro' });
+  return devices;
+}
+
+/**
+ * Seeds the demo fleet (once) and gives every demo operator and device a fresh password on
+ * each start, written to the fleet manifest that the simulators read. Demo data only.
+ */
+export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl: string, mqttUrl: string): Promise<FleetManifest> {
+  const manifest: FleetManifest = { hubUrl, mqttUrl, operators: [], residents: [] };
+  for (const spec of DEMO_TENANTS) {
+    const tenants = db.getRepository(Tenant);
+    const tenant = (await tenants.findOneBy({ organisationNumber: spec.organisationNumber })) ?? (await tenants.save(tenants.create({ name: spec.name, organisationNumber: spec.organisationNumber })));
+    for (const operatorSpec of spec.operators) {
+      const secret = password();
+      await db.getRepository(Operator).upsert(
+        { username: operatorSpec.username, displayName: operatorSpec.displayName, passwordHash: await hashSecret(secret), role: 'operator', tenantIds: [tenant.id] },
+        ['username'],
+      );
+      manifest.operators.push({ username: operatorSpec.username, password: secret, displayName: operatorSpec.displayName, tenant: tenant.name });
+    }
+    for (let index = 0; index < spec.residents; index++) {
+      manifest.residents.push(await seedResident(db, tenant, spec, index));
+    }
+  }
+  await mkdir(path.dirname(path.resolve(manifestPath)), { recursive: true });
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  return manifest;
+}
+
+async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, index: number): Promise<FleetResident> {
+  const seed = spec.prefix.length * 100 + index;
+  const birthDate = `19${30 + (seed % 20)}-${String((seed % 12) + 1).padStart(2, '0')}-${String((seed % 27) + 1).padStart(2, '0')}`;
+  const nationalId = syntheticNationalId(birthDate, seed * 7);
+  const residents = db.getRepository(Resident);
+  const resident =
+    (await residents.findOneBy({ tenantId: tenant.id, nationalId })) ??
+    (await residents.save(
+      residents.create({
+        tenantId: tenant.id,
+        nationalId,
+        name: `${FIRST_NAMES[seed % FIRST_NAMES.length]} ${SURNAMES[(seed * 3) % SURNAMES.length]}`,
+        birthDate,
+        address: `${STREETS[seed % STREETS.length]} ${(seed % 40) + 1}, ${spec.name.replace(' kommune', '')}`,
+        phone: `9${String(1000000 + seed * 7919).slice(-7)}`,
+        keyBox: index % 3 === 0 ? `Nøkkelboks ved inngangsdør, kode ${1000 + seed}` : null,
+        eLock: index % 3 === 1 ? 'Elektronisk dørlås, åpnes fra appen' : null,
+        diagnoses: DIAGNOSES[seed % DIAGNOSES.length]!,
+        riskFlags: RISK_FLAGS[seed % RISK_FLAGS.length]!,
+        nextOfKin: [{ name: `${FIRST_NAMES[(seed + 5) % FIRST_NAMES.length]} ${SURNAMES[(seed * 3) % SURNAMES.length]}`, relation: 'Datter', phone: `4${String(2000000 + seed * 104729).slice(-7)}` }],
+        source: 'Demodata',
+      }),
+    ));
+  const fleetResident: FleetResident = { id: resident.id, name: resident.name, devices: [] };
+  for (const [deviceIndex, { kind, model }] of devicesFor(index).entries()) {
+    const deviceId = `${spec.prefix}-${String(index + 1).padStart(2, '0')}-${deviceIndex + 1}`;
+    const secret = password();
+    await db.getRepository(Device).upsert(
+      { id: deviceId, tenantId: tenant.id, residentId: resident.id, kind, model, adapter: 'native-json', credentialHash: await hashSecret(secret), status: 'active' },
+      ['id'],
+    );
+    fleetResident.devices.push({ deviceId, password: secret, kind, model, adapter: 'native-json' });
+  }
+  return fleetResident;
+}

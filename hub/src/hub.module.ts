@@ -1,0 +1,55 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AlarmViews } from './alarms/alarm-views.service.js';
+import { AlarmsController } from './alarms/alarms.controller.js';
+import { AlarmsService } from './alarms/alarms.service.js';
+import { AuditService } from './audit/audit.service.js';
+import { AuthController } from './auth/auth.controller.js';
+import { OperatorGuard } from './auth/auth.guard.js';
+import { Tenancy } from './auth/tenancy.js';
+import { HUB_CONFIG, type HubConfig } from './config/config.js';
+import { DeviceDirectory } from './devices/device-directory.service.js';
+import { DeviceHeartbeats } from './devices/device-heartbeats.service.js';
+import { HealthController } from './health/health.controller.js';
+import { Inbox } from './ingest/inbox.service.js';
+import { IngestStats } from './ingest/ingest-stats.js';
+import { MqttBroker } from './ingest/mqtt-broker.service.js';
+import { EpjPushConnector } from './journal/epj-push.connector.js';
+import { JournalService } from './journal/journal.service.js';
+import { RealtimeGateway } from './realtime/realtime.gateway.js';
+import { ResidentsService } from './residents/residents.service.js';
+
+/** The hub: one module whose providers come from the feature folders along the alarm's flow. */
+@Module({})
+export class HubModule {
+  static with(config: HubConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: HubModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSource.options,
+          dataSourceFactory: async () => dataSource,
+        }),
+      ],
+      controllers: [AuthController, AlarmsController, HealthController],
+      providers: [
+        { provide: HUB_CONFIG, useValue: config },
+        OperatorGuard,
+        Tenancy,
+        AuditService,
+        DeviceDirectory,
+        DeviceHeartbeats,
+        IngestStats,
+        Inbox,
+        MqttBroker,
+        AlarmViews,
+        AlarmsService,
+        ResidentsService,
+        RealtimeGateway,
+        EpjPushConnector,
+        JournalService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DeviceEvent } from '@knutepunkt/device-adapters';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AlarmsService } from '../alarms/alarms.service.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import type { KnownDevice } from '../devices/device-directory.service.js';
+import { IngestStats } from './ingest-stats.js';
+import { QuarantinedMessage } from './quarantined-message.entity.js';
+
+export interface DecodedMessage {
+  kind: 'events';
+  device: KnownDevice;
+  events: DeviceEvent[];
+}
+
+export interface RejectedMessage {
+  kind: 'quarantine';
+  deviceId: string | null;
+  topic: string;
+  reason: string;
+  detail: string;
+  payload: Buffer;
+  payloadBytes: number;
+}
+
+export type InboxItem = DecodedMessage | RejectedMessage;
+
+interface Waiting {
+  item: InboxItem;
+  receivedAt: Date;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The durable inbox. A message is stored before its device is acknowledged; writes from many
+ * devices are grouped into one transaction (group commit) so that acking only after the write
+ * stays fast under load. Storing is idempotent by (device, event id).
+ */
+@Injectable()
+export class Inbox {
+  private readonly logger = new Logger(Inbox.name);
+  private waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly alarms: AlarmsService,
+    private readonly stats: IngestStats,
+  ) {}
+
+  /** Resolves once the item is committed; rejects if it could not be stored. */
+  store(item: InboxItem): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, receivedAt: new Date(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.flushing) return; // the running flush picks these up when it ends
+    if (this.waiting.length >= this.config.INGEST_BATCH_SIZE) {
+      void this.flush();
+    } else {
+      this.timer ??= setTimeout(() => void this.flush(), this.config.INGEST_BATCH_WAIT_MS);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.flushing = true;
+    const batch = this.waiting.splice(0, this.config.INGEST_BATCH_SIZE);
+    try {
+      await this.commit(batch);
+    } catch (error) {
+      // One bad row must not sink its neighbours: retry each alone, and fail only those that fail alone.
+      this.logger.warn(`group commit of ${batch.length} failed (${(error as Error).message}); storing one by one`);
+      for (const waiting of batch) {
+        await this.commit([waiting]).catch((single: Error) => waiting.reject(single));
+      }
+    } finally {
+      this.flushing = false;
+      if (this.waiting.length > 0) this.schedule();
+    }
+  }
+
+  private async commit(batch: Waiting[]): Promise<void> {
+    const { raisedAlarmIds, duplicates } = await this.db.transaction(async (manager) => {
+      await this.insertQuarantined(manager, batch);
+      return this.insertEvents(manager, batch);
+    });
+    this.stats.duplicates(duplicates);
+    for (const waiting of batch) {
+      if (waiting.item.kind === 'quarantine') this.stats.quarantined(waiting.item.reason);
+      else this.stats.stored(waiting.item.events.length);
+      waiting.resolve();
+    }
+    if (raisedAlarmIds.length > 0) await this.alarms.announceRaised(raisedAlarmIds);
+  }
+
+  private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
+    const rows = batch.flatMap(({ item, receivedAt }) =>
+      item.kind === 'quarantine'
+        ? [{ deviceId: item.deviceId, topic: item.topic, reason: item.reason, detail: item.detail, payload: item.payload, payloadBytes: item.payloadBytes, receivedAt }]
+        : [],
+    );
+    if (rows.length > 0) await manager.getRepository(QuarantinedMessage).insert(rows);
+  }
+
+  /** Stores the events; those not seen before raise alarms in the same transaction. */
+  private async insertEvents(manager: EntityManager, batch: Waiting[]): Promise<{ raisedAlarmIds: string[]; duplicates: number }> {
+    const candidates = batch.flatMap(({ item, receivedAt }) =>
+      item.kind === 'events' ? item.events.map((event) => ({ event, device: item.device, receivedAt })) : [],
+    );
+    if (candidates.length === 0) return { raisedAlarmIds: [], duplicates: 0 };
+    const rows = candidates.map(({ event, device, receivedAt }) => ({
+      device_id: device.id,
+      event_id: event.eventId,
+      tenant_id: device.tenantId,
+      resident_id: device.residentId,
+      code: event.code,
+      occurred_at: event.occurredAt,
+      received_at: receivedAt.toISOString(),
+      event,
+    }));
+    const inserted = (await manager.query(
+      `INSERT INTO device_events (device_id, event_id, tenant_id, resident_id, code, occurred_at, received_at, event)
+       SELECT device_id, event_id, tenant_id, resident_id, code, occurred_at, received_at, event
+       FROM jsonb_to_recordset($1::jsonb) AS row(device_id varchar, event_id varchar, tenant_id uuid, resident_id uuid,
+         code text, occurred_at timestamptz, received_at timestamptz, event jsonb)
+       ON CONFLICT (device_id, event_id) DO NOTHING
+       RETURNING device_id, event_id`,
+      [JSON.stringify(rows)],
+    )) as Array<{ device_id: string; event_id: string }>;
+    const fresh = new Set(inserted.map((row) => `${row.device_id}\u0000${row.event_id}`));
+    const duplicates = candidates.length - fresh.size;
+    const firstSeen = candidates.filter(({ event, device }) => fresh.delete(`${device.id}\u0000${event.eventId}`));
+    return { raisedAlarmIds: await this.alarms.raiseWithin(manager, firstSeen), duplicates };
+  }
+}

@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:net';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { adapterNamed } from '@knutepunkt/device-adapters';
+import aedes from 'aedes';
+import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import { verifySecret } from '../auth/secret-hash.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
+import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
+import { Inbox } from './inbox.service.js';
+import { mayPublish, maySubscribe, parseDeviceTopic } from './topics.js';
+
+/** A heartbeat may be empty or JSON {battery, signal}; a bad one still shows the device is alive. */
+function readHeartbeat(payload: Buffer): { battery?: number; error?: string } {
+  if (payload.length === 0) return {};
+  try {
+    const body = JSON.parse(payload.toString('utf8')) as { battery?: unknown };
+    if (body.battery === undefined) return {};
+    if (typeof body.battery === 'number' && body.battery >= 0 && body.battery <= 100) return { battery: body.battery };
+    return { error: '"battery" must be a number from 0 to 100' };
+  } catch (error) {
+    return { error: `heartbeat is not JSON: ${(error as Error).message}` };
+  }
+}
+
+/** MQTT CONNACK return code 4: bad user name or password. */
+const BAD_CREDENTIALS = 4;
+
+function authenticationError(message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: BAD_CREDENTIALS }) as AuthenticateError;
+}
+
+/**
+ * The embedded MQTT broker devices connect to. Each device logs in with its own credentials,
+ * may use only its own topics, and gets its PUBACK only once the event is durably stored: the
+ * write happens in authorizePublish, which aedes runs before it acknowledges.
+ */
+@Injectable()
+export class MqttBroker implements OnApplicationShutdown {
+  private readonly logger = new Logger(MqttBroker.name);
+  private readonly broker = aedes.createBroker({ id: 'knutepunkt' });
+  private server: Server | null = null;
+  private readonly devicesByClient = new WeakMap<Client, KnownDevice>();
+
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly directory: DeviceDirectory,
+    private readonly inbox: Inbox,
+    private readonly heartbeats: DeviceHeartbeats,
+  ) {
+    this.broker.authenticate = (client, username, password, done) => {
+      this.authenticate(client, username, password).then(
+        (device) => done(null, device !== null),
+        (error: Error) => done(authenticationError(error.message), false),
+      );
+    };
+    this.broker.authorizePublish = (client, packet, done) => {
+      this.authorizePublish(client, packet).then(() => done(null), done);
+    };
+    this.broker.authorizeSubscribe = (client, subscription, done) => {
+      const device = client ? this.devicesByClient.get(client) : undefined;
+      if (device && maySubscribe(device.id, subscription.topic)) done(null, subscription);
+      else done(new Error(`not allowed to subscribe to ${subscription.topic}`), null as unknown as Subscription);
+    };
+    this.broker.on('clientError', (client, error) => this.logger.debug(`device ${client.id}: ${error.message}`));
+  }
+
+  async listen(): Promise<number> {
+    const server = createServer(this.broker.handle);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.MQTT_PORT, this.config.MQTT_HOST, () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : this.config.MQTT_PORT;
+    this.logger.log(`MQTT broker on mqtt://${this.config.MQTT_HOST}:${port}`);
+    return port;
+  }
+
+  get listening(): boolean {
+    return this.server?.listening ?? false;
+  }
+
+  /** Publishes to a device's command topic, hub → device. */
+  sendCommand(deviceId: string, command: object): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.broker.publish(
+        { cmd: 'publish', topic: `devices/${deviceId}/commands`, payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false },
+        (error?: Error) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<KnownDevice | null> {
+    if (!username || !password || username !== client.id) {
+      throw new Error('log in with the device id as both client id and username, and the device password');
+    }
+    const device = await this.directory.find(username);
+    if (!device || !device.active || !(await verifySecret(password.toString('utf8'), device.credentialHash))) {
+      throw new Error('unknown device, wrong password, or device not active');
+    }
+    this.devicesByClient.set(client, device);
+    return device;
+  }
+
+  private async authorizePublish(client: Client | null, packet: PublishPacket): Promise<void> {
+    // aedes authorizes a device's last will with its client too; a null client is another broker's will.
+    const deviceId = client ? this.devicesByClient.get(client)?.id : undefined;
+    if (!deviceId || !mayPublish(deviceId, packet.topic)) {
+      throw new Error(`not allowed to publish to ${packet.topic}`);
+    }
+    const topic = parseDeviceTopic(packet.topic)!;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const reject = this.quarantiner(deviceId, packet.topic, payload);
+    if (topic.kind === 'events') return this.ingestEvent(deviceId, payload, reject);
+    if (topic.kind === 'heartbeat') {
+      const heartbeat = readHeartbeat(payload);
+      await this.heartbeats.seen(deviceId, heartbeat.battery);
+      if (heartbeat.error) await reject('malformed', heartbeat.error);
+      return;
+    }
+    // status: the retained online / offline of DESIGN.md's contract.
+    if (payload.toString('utf8') === 'online') await this.heartbeats.seen(deviceId);
+  }
+
+  private quarantiner(deviceId: string, topic: string, payload: Buffer) {
+    return (reason: string, detail: string) =>
+      this.inbox.store({
+        kind: 'quarantine',
+        deviceId,
+        topic,
+        reason,
+        detail,
+        payload: payload.subarray(0, this.config.MAX_EVENT_BYTES),
+        payloadBytes: payload.length,
+      });
+  }
+
+  private async ingestEvent(deviceId: string, payload: Buffer, reject: (reason: string, detail: string) => Promise<void>): Promise<void> {
+    const device = await this.directory.find(deviceId);
+    if (!device) return reject('unknown-device', `device ${deviceId} is no longer registered`);
+    if (payload.length > this.config.MAX_EVENT_BYTES) {
+      return reject('oversized', `payload of ${payload.length} bytes is over the limit of ${this.config.MAX_EVENT_BYTES}`);
+    }
+    const adapter = adapterNamed(device.adapter);
+    if (!adapter) return reject('no-adapter', `device is registered with adapter "${device.adapter}", which this hub does not have`);
+    const decoded = adapter.decode(payload, deviceId);
+    if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
+    await this.inbox.store({ kind: 'events', device, events: decoded.events });
+  }
+}

@@ -1,0 +1,165 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Job, Queue, Worker } from 'bullmq';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
+import { AlarmViews } from '../alarms/alarm-views.service.js';
+import { Alarm } from '../alarms/alarm.entity.js';
+import { Operator } from '../auth/operator.entity.js';
+import { Tenant } from '../auth/tenant.entity.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { Device } from '../devices/device.entity.js';
+import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import { Resident } from '../residents/resident.entity.js';
+import { redisConnection } from '../db/redis.js';
+import { CAUSE_WORDING, MEASURE_WORDING, STEP_WORDING } from './journal-wording.js';
+import { OutboxEntry } from './outbox-entry.entity.js';
+import { buildJournalBundle } from './vkp-bundle.js';
+import { EpjPushConnector } from './epj-push.connector.js';
+
+const QUEUE = 'journal-delivery';
+const ATTEMPTS = 8;
+
+interface DeliveryJob {
+  outboxId: string;
+}
+
+/**
+ * Journaling through a transactional outbox: the entry is written in the transaction that
+ * closes the alarm, then a BullMQ job delivers it to the EPJ. The job id is the outbox id and
+ * the bundle's identifiers are stable, so neither a second job nor a retry makes a duplicate.
+ */
+@Injectable()
+export class JournalService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(JournalService.name);
+  private readonly queue: Queue<DeliveryJob>;
+  private worker: Worker<DeliveryJob> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly views: AlarmViews,
+    private readonly realtime: RealtimeGateway,
+    private readonly connector: EpjPushConnector,
+  ) {
+    this.queue = new Queue<DeliveryJob>(QUEUE, { connection: redisConnection(config.REDIS_URL!), prefix: config.QUEUE_PREFIX });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.worker = new Worker<DeliveryJob>(QUEUE, (job) => this.deliver(job), {
+      connection: redisConnection(this.config.REDIS_URL!),
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: 8,
+    });
+    this.worker.on('failed', (job, error) => void this.recordFailure(job, error));
+    this.worker.on('error', (error) => this.logger.error(`journal worker: ${error.message}`));
+    // Entries whose dispatch was lost (a crash between commit and enqueue) are sent now.
+    const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id'] });
+    for (const entry of pending) await this.dispatch(entry.id);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+
+  /** Whether the queue's Redis answers. */
+  async redisReady(): Promise<boolean> {
+    try {
+      const client = (await this.queue.client) as unknown as { ping(): Promise<string> };
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Builds the journal entry for a closing alarm and writes it to the outbox, in the caller's transaction. */
+  async writeWithin(manager: EntityManager, alarmId: string): Promise<string> {
+    const alarm = await manager.findOneByOrFail(Alarm, { id: alarmId });
+    const [log, resident, tenant, device] = await Promise.all([
+      manager.find(AlarmLogEntry, { where: { alarmId }, order: { at: 'ASC', id: 'ASC' } }),
+      manager.findOneByOrFail(Resident, { id: alarm.residentId }),
+      manager.findOneByOrFail(Tenant, { id: alarm.tenantId }),
+      manager.findOneBy(Device, { id: alarm.deviceId }),
+    ]);
+    const operatorIds = [...new Set(log.map((entry) => entry.operatorId).filter((id): id is string => id !== null))];
+    const operators = new Map((await manager.findBy(Operator, { id: In(operatorIds) })).map((operator) => [operator.id, operator.displayName]));
+    const bundle = buildJournalBundle({
+      alarm: {
+        id: alarm.id,
+        code: alarm.code,
+        severity: alarm.severity,
+        triageColour: alarm.triageColour,
+        occurredAt: alarm.occurredAt.toISOString(),
+        raisedAt: alarm.raisedAt.toISOString(),
+        closedAt: alarm.closedAt!.toISOString(),
+        cause: alarm.cause!,
+        measures: alarm.measures,
+        note: alarm.closingNote,
+      },
+      device: { id: alarm.deviceId, model: device?.model ?? '' },
+      log: log.map((entry) => ({
+        code: entry.code,
+        at: entry.at.toISOString(),
+        operator: entry.operatorId ? { id: entry.operatorId, name: operators.get(entry.operatorId) ?? '' } : null,
+        note: journalNote(entry, alarm),
+      })),
+      resident: { id: resident.id, nationalId: resident.nationalId, name: resident.name, birthDate: resident.birthDate },
+      tenant: { id: tenant.id, name: tenant.name, organisationNumber: tenant.organisationNumber },
+      labels: { cause: CAUSE_WORDING[alarm.cause!], measures: alarm.measures.map((measure) => MEASURE_WORDING[measure]), steps: STEP_WORDING },
+    });
+    const { identifiers } = await manager.insert(OutboxEntry, { alarmId, tenantId: alarm.tenantId, bundle, status: 'pending' });
+    return (identifiers[0] as { id: string }).id;
+  }
+
+  /** Queues delivery; with no EPJ configured the entry waits in the outbox until one is. */
+  async dispatch(outboxId: string): Promise<void> {
+    if (!this.config.EPJ_FHIR_URL) return;
+    await this.queue.add(
+      'deliver',
+      { outboxId },
+      { jobId: outboxId, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+    );
+  }
+
+  private async deliver(job: Job<DeliveryJob>): Promise<void> {
+    const outbox = this.db.getRepository(OutboxEntry);
+    const entry = await outbox.findOneBy({ id: job.data.outboxId });
+    if (!entry || entry.status === 'delivered') return;
+    await outbox.increment({ id: entry.id }, 'attempts', 1);
+    await this.connector.send(entry.bundle);
+    const now = new Date();
+    await this.db.transaction(async (manager) => {
+      await manager.update(OutboxEntry, { id: entry.id }, { status: 'delivered', deliveredAt: now, lastError: null });
+      await manager.update(Alarm, { id: entry.alarmId }, { journalStatus: 'delivered', journalAt: now, journalError: null });
+    });
+    await this.announce(entry.alarmId);
+  }
+
+  private async recordFailure(job: Job<DeliveryJob> | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.warn(`journal entry ${job.data.outboxId}: attempt ${job.attemptsMade} failed: ${error.message}`);
+    const entry = await this.db.getRepository(OutboxEntry).findOneBy({ id: job.data.outboxId });
+    if (!entry) return;
+    await this.db.transaction(async (manager) => {
+      await manager.update(OutboxEntry, { id: entry.id }, { lastError: error.message, ...(final ? { status: 'failed' as const } : {}) });
+      await manager.update(Alarm, { id: entry.alarmId }, { journalError: error.message, ...(final ? { journalStatus: 'failed' as const } : {}) });
+    });
+    await this.announce(entry.alarmId);
+  }
+
+  private async announce(alarmId: string): Promise<void> {
+    const alarm = await this.db.getRepository(Alarm).findOneBy({ id: alarmId });
+    if (!alarm) return;
+    const [view] = await this.views.of([alarm]);
+    this.realtime.alarmUpdated(view!);
+  }
+}
+
+/** Log notes hold codes for cause and measures; the record gets words. */
+function journalNote(entry: AlarmLogEntry, alarm: Alarm): string | null {
+  if (entry.code === 6 && alarm.cause) return CAUSE_WORDING[alarm.cause];
+  if (entry.code === 7) return alarm.measures.map((measure) => MEASURE_WORDING[measure]).join(', ');
+  return entry.note;
+}

@@ -1,0 +1,51 @@
+import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Server } from 'socket.io';
+import { readSessionToken } from '../auth/session-token.js';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { redisConnection } from '../db/redis.js';
+import type { AlarmView, ConsoleToServerEvents, ServerToConsoleEvents } from './contract.js';
+
+const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
+
+/**
+ * Pushes alarms to consoles. A console joins the rooms of its operator's tenants only; the
+ * Redis adapter carries events between hub instances.
+ */
+@WebSocketGateway({ cors: false })
+export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RealtimeGateway.name);
+  @WebSocketServer() private server!: Server<ConsoleToServerEvents, ServerToConsoleEvents>;
+  private redis: Redis[] = [];
+
+  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
+
+  afterInit(server: Server<ConsoleToServerEvents, ServerToConsoleEvents>): void {
+    const publisher = redisConnection(this.config.REDIS_URL!);
+    const subscriber = publisher.duplicate();
+    this.redis = [publisher, subscriber];
+    server.adapter(createAdapter(publisher, subscriber, { key: `${this.config.QUEUE_PREFIX}:socket.io` }));
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      const principal = typeof token === 'string' ? readSessionToken(token, this.config.SESSION_SECRET!) : null;
+      if (!principal) return next(new Error('log in first: missing or expired session'));
+      void socket.join(principal.tenantIds.map(tenantRoom));
+      next();
+    });
+    this.logger.log('socket.io ready');
+  }
+
+  alarmRaised(alarm: AlarmView): void {
+    this.server.to(tenantRoom(alarm.tenantId)).emit('alarm:raised', alarm);
+  }
+
+  alarmUpdated(alarm: AlarmView): void {
+    this.server.to(tenantRoom(alarm.tenantId)).emit('alarm:updated', alarm);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.redis.map((connection) => connection.quit().catch(() => undefined)));
+  }
+}

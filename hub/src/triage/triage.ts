@@ -1,0 +1,50 @@
+import { ALERT_CODES, type AlertKind, type DeviceEvent, type Severity, type TriageColour, triageColourFor } from '@knutepunkt/device-adapters';
+
+/** What triage needs to know about the resident. */
+export interface TriageResident {
+  riskFlags: string[];
+}
+
+export interface TriageProposal {
+  severity: Severity;
+  triageColour: TriageColour;
+  kind: AlertKind;
+  reason: string;
+  /** Information events are stored but raise no alarm. */
+  raisesAlarm: boolean;
+}
+
+const RISK_FLAG_TEXT: Record<string, string> = {
+  'fall-risk': 'brukeren har fallrisiko',
+  'lives-alone': 'brukeren bor alene',
+};
+
+const SEVERITY_STEPS: Severity[] = [0, 10, 20, 30, 40];
+
+function raised(severity: Severity): Severity {
+  return SEVERITY_STEPS[Math.min(SEVERITY_STEPS.indexOf(severity) + 1, SEVERITY_STEPS.length - 1)]!;
+}
+
+/**
+ * Proposes a priority for an event. Pure: the operator may override it. The foundation rule:
+ * the alert code's default severity, one step higher for a care alert from a resident flagged
+ * with fall risk or living alone.
+ */
+export function triage(event: DeviceEvent, resident: TriageResident): TriageProposal {
+  const entry = ALERT_CODES[event.code];
+  let severity: Severity = entry.defaultSeverity;
+  // Operators read the reason: Norwegian, like the rest of what they see.
+  const reasons = [`${event.code} ${entry.display}: alvorlighetsgrad ${severity} som standard`];
+  const flag = Object.keys(RISK_FLAG_TEXT).find((riskFlag) => resident.riskFlags.includes(riskFlag));
+  if (entry.kind === 'care' && flag && severity < 40) {
+    severity = raised(severity);
+    reasons.push(`hevet til ${severity}: ${RISK_FLAG_TEXT[flag]}`);
+  }
+  return {
+    severity,
+    triageColour: triageColourFor(severity),
+    kind: entry.kind,
+    reason: reasons.join('; '),
+    raisesAlarm: entry.kind !== 'information',
+  };
+}

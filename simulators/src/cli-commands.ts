@@ -1,0 +1,338 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { ALERT_CODES, isAlertCode } from '@knutepunkt/device-adapters';
+import type { AlertCode, DeviceKind, FleetDevice, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
+import { startEpjReceiver } from './epj-receiver.js';
+import { Fleet } from './fleet.js';
+import { fleetManifestPath, readFleetManifest } from './fleet-manifest-reader.js';
+import { deviceOfKind, findDevice, findResident } from './resident-lookup.js';
+import { deviceTopic, SimulatedDevice } from './simulated-device.js';
+
+/** Where a command writes; tests pass their own to read what a command said. */
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const USAGE = `pnpm sim <command> [options]
+
+Devices (they connect as devices of the fleet manifest the hub wrote):
+  list                                   residents and their devices
+  fleet [--rate <per minute, 12>] [--heartbeat <seconds, 60>] [--seed <n>]
+                                         every device online, sending a realistic mix of events
+  fall --resident <who>                  4.1 Fall, from the resident's safety alarm
+  press --resident <who>                 4.13 button press, from the safety alarm
+  pull-cord --resident <who>             4.14 pull cord, from the safety alarm
+  door --resident <who>                  4.15 door opened, from the door sensor (else the safety alarm)
+  water --resident <who>                 4.17 water alarm, from the door sensor (else the safety alarm)
+  dispenser-miss --resident <who>        1.1 not dispensed, from the medicine dispenser
+  event --resident <who> --code <code>   any VKP alert code, from the fitting device
+  raw --device <id> --payload <text> [--topic <topic>]
+                                         publish anything as a device (for trying bad input)
+
+EPJ:
+  epj [--port <4100>] [--host <127.0.0.1>]
+                                         a FHIR R4 endpoint standing in for the municipality's EPJ
+
+<who> is a resident id, a unique id prefix or a unique part of the name.
+Single events also take --text <free text>.
+Every device command takes --manifest <path>; otherwise KNUTEPUNKT_FLEET_MANIFEST, otherwise
+.knutepunkt/demo-fleet.json in the directory you ran pnpm in.
+`;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+const HELP: Options = { help: { type: 'boolean', short: 'h' } };
+const MANIFEST: Options = { manifest: { type: 'string' } };
+
+/** The six named events: which code, from which kind of device (first that the resident has). */
+const NAMED_EVENTS: Record<string, { code: AlertCode; kinds: DeviceKind[] }> = {
+  fall: { code: '4.1', kinds: ['safety-alarm'] },
+  press: { code: '4.13', kinds: ['safety-alarm'] },
+  'pull-cord': { code: '4.14', kinds: ['safety-alarm'] },
+  door: { code: '4.15', kinds: ['door-sensor', 'safety-alarm'] },
+  water: { code: '4.17', kinds: ['door-sensor', 'safety-alarm'] },
+  'dispenser-miss': { code: '1.1', kinds: ['medicine-dispenser'] },
+};
+
+/** A command line the user got wrong: exit 2 and the usage. */
+class UsageError extends Error {}
+
+/** Runs one `pnpm sim` command line and returns the exit code; cli.ts is only this plus process glue. */
+export async function run(argv: readonly string[], io: Partial<CommandIo> = {}): Promise<number> {
+  const full: CommandIo = {
+    out: io.out ?? ((line) => console.log(line)),
+    err: io.err ?? ((line) => console.error(line)),
+    env: io.env ?? process.env,
+  };
+  // `pnpm sim -- fall …` passes the separator through.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const [command, ...rest] = args;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      full.out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    return await dispatch(command, rest, full);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      full.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    full.err((error as Error).message);
+    return 1;
+  }
+}
+
+async function dispatch(command: string, rest: string[], io: CommandIo): Promise<number> {
+  const named = NAMED_EVENTS[command];
+  if (named) {
+    const values = options(rest, { resident: { type: 'string' }, text: { type: 'string' } });
+    if (values.help) return help(io);
+    const manifest = await manifestFrom(values, io);
+    const resident = findResident(manifest, required(values, 'resident', command));
+    const device = deviceOfKind(resident, named.kinds);
+    if (!device) throw new Error(missingDevice(resident, named.kinds));
+    return sendOne(manifest, resident, device, named.code, text(values), io);
+  }
+  switch (command) {
+    case 'event': {
+      const values = options(rest, { resident: { type: 'string' }, code: { type: 'string' }, text: { type: 'string' } });
+      if (values.help) return help(io);
+      const code = required(values, 'code', command);
+      if (!isAlertCode(code)) {
+        throw new Error(`"${code}" is not a VKP alert code; codes are for example 4.1 (fall), 4.13 (button press), 1.1 (not dispensed)`);
+      }
+      const manifest = await manifestFrom(values, io);
+      const resident = findResident(manifest, required(values, 'resident', command));
+      const device = deviceOfKind(resident, kindsFor(code)) ?? resident.devices[0];
+      if (!device) throw new Error(`${resident.name} has no devices in the manifest`);
+      return sendOne(manifest, resident, device, code, text(values), io);
+    }
+    case 'raw': {
+      const values = options(rest, { device: { type: 'string' }, payload: { type: 'string' }, topic: { type: 'string' } });
+      if (values.help) return help(io);
+      return sendRaw(values, io);
+    }
+    case 'list': {
+      const values = options(rest, {});
+      if (values.help) return help(io);
+      return list(values, io);
+    }
+    case 'fleet': {
+      const values = options(rest, { rate: { type: 'string' }, heartbeat: { type: 'string' }, seed: { type: 'string' } });
+      if (values.help) return help(io);
+      return runFleet(values, io);
+    }
+    case 'epj': {
+      const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' } });
+      if (values.help) return help(io);
+      return runEpj(values, io);
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/** Device commands all take --manifest and --help besides their own options. */
+function options(args: string[], own: Options): Values {
+  return parse(args, { ...HELP, ...MANIFEST, ...own });
+}
+
+function parse(args: string[], config: Options): Values {
+  try {
+    const { values, positionals } = parseArgs({ args, options: config, strict: true, allowPositionals: true });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    return values as Values;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function help(io: CommandIo): number {
+  io.out(USAGE);
+  return 0;
+}
+
+function required(values: Values, name: string, command: string): string {
+  const value = values[name];
+  if (typeof value !== 'string') throw new UsageError(`${command} needs --${name}`);
+  return value;
+}
+
+function text(values: Values): string | undefined {
+  return typeof values.text === 'string' ? values.text : undefined;
+}
+
+function numberOption(values: Values, name: string, fallback: number, check: (value: number) => boolean, rule: string): number {
+  const raw = values[name];
+  if (typeof raw !== 'string') return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} must be ${rule}, not "${raw}"`);
+  return value;
+}
+
+async function manifestFrom(values: Values, io: CommandIo): Promise<FleetManifest> {
+  const explicit = typeof values.manifest === 'string' ? values.manifest : undefined;
+  return readFleetManifest(fleetManifestPath(explicit, io.env));
+}
+
+/** Which device kinds send a code: dispenser codes from the dispenser, door and water from the door sensor. */
+function kindsFor(code: AlertCode): DeviceKind[] {
+  if (code === '1' || code.startsWith('1.')) return ['medicine-dispenser'];
+  if (code === '4.15' || code === '4.16' || code === '4.17') return ['door-sensor', 'safety-alarm'];
+  return ['safety-alarm'];
+}
+
+function missingDevice(resident: FleetResident, kinds: readonly DeviceKind[]): string {
+  const has = resident.devices.map((device) => `${device.deviceId} (${device.kind})`).join(', ') || 'no devices';
+  return `${resident.name} has no ${kinds.join(' or ')}; their devices: ${has}`;
+}
+
+/** Connects as the device, sends one event, waits for the hub's PUBACK and disconnects. */
+async function sendOne(
+  manifest: FleetManifest,
+  resident: FleetResident,
+  device: FleetDevice,
+  code: AlertCode,
+  eventText: string | undefined,
+  io: CommandIo,
+): Promise<number> {
+  const simulator = new SimulatedDevice(device, { mqttUrl: manifest.mqttUrl, heartbeatSeconds: 0, log: io.out });
+  try {
+    await simulator.connect();
+    const sent = await simulator.sendEvent(code, eventText === undefined ? {} : { text: eventText });
+    io.out(
+      `sent ${code} ${ALERT_CODES[code].display} for ${resident.name} as event ${sent.eventId} (acknowledged in ${sent.acknowledgedMs} ms)`,
+    );
+    await simulator.stop();
+    return 0;
+  } catch (error) {
+    // Whatever went wrong, do not leave a half-open connection keeping the process alive.
+    await simulator.stop(true);
+    throw new Error(`could not send ${code} for ${resident.name} from ${device.deviceId}: ${(error as Error).message}`);
+  }
+}
+
+async function sendRaw(values: Values, io: CommandIo): Promise<number> {
+  const deviceId = required(values, 'device', 'raw');
+  const payload = required(values, 'payload', 'raw');
+  const manifest = await manifestFrom(values, io);
+  const found = findDevice(manifest, deviceId);
+  if (!found) {
+    const known = manifest.residents.flatMap((resident) => resident.devices.map((device) => `  ${device.deviceId}  (${resident.name}, ${device.kind})`));
+    throw new Error(`no device "${deviceId}" in the manifest; it has:\n${known.join('\n') || '  (no devices)'}`);
+  }
+  const topic = typeof values.topic === 'string' ? values.topic : deviceTopic(deviceId, 'events');
+  const simulator = new SimulatedDevice(found.device, { mqttUrl: manifest.mqttUrl, heartbeatSeconds: 0, log: io.out });
+  try {
+    await simulator.connect();
+    const ms = await simulator.publishRaw(payload, topic);
+    io.out(`sent ${Buffer.byteLength(payload)} bytes as ${deviceId} on ${topic} (acknowledged in ${ms} ms)`);
+    await simulator.stop();
+    return 0;
+  } catch (error) {
+    await simulator.stop(true);
+    throw new Error(`could not publish as ${deviceId} on ${topic}: ${(error as Error).message}`);
+  }
+}
+
+async function list(values: Values, io: CommandIo): Promise<number> {
+  const path = fleetManifestPath(typeof values.manifest === 'string' ? values.manifest : undefined, io.env);
+  const manifest = await readFleetManifest(path);
+  const deviceCount = manifest.residents.reduce((sum, resident) => sum + resident.devices.length, 0);
+  io.out(`${manifest.residents.length} residents, ${deviceCount} devices, from ${path}`);
+  io.out(`hub ${manifest.hubUrl}, broker ${manifest.mqttUrl}`);
+  const kindWidth = Math.max(0, ...manifest.residents.flatMap((resident) => resident.devices.map((device) => device.kind.length)));
+  const idWidth = Math.max(0, ...manifest.residents.flatMap((resident) => resident.devices.map((device) => device.deviceId.length)));
+  for (const resident of manifest.residents) {
+    io.out('');
+    io.out(`${resident.id}  ${resident.name}`);
+    for (const device of resident.devices) {
+      io.out(`  ${device.deviceId.padEnd(idWidth)}  ${device.kind.padEnd(kindWidth)}  ${device.model} (${device.adapter})`);
+    }
+  }
+  return 0;
+}
+
+async function runFleet(values: Values, io: CommandIo): Promise<number> {
+  const rate = numberOption(values, 'rate', 12, (value) => value >= 0, 'a number of events per minute, 0 or more');
+  const heartbeat = numberOption(values, 'heartbeat', 60, (value) => value >= 0, 'a number of seconds, 0 or more');
+  const seed = numberOption(values, 'seed', Number.NaN, Number.isInteger, 'an integer');
+  const manifest = await manifestFrom(values, io);
+  const fleet = new Fleet(manifest, {
+    ratePerMinute: rate,
+    heartbeatSeconds: heartbeat,
+    ...(Number.isNaN(seed) ? {} : { seed }),
+    log: io.out,
+  });
+  const deviceCount = manifest.residents.reduce((sum, resident) => sum + resident.devices.length, 0);
+  io.out(
+    `fleet: ${manifest.residents.length} residents, ${deviceCount} devices on ${manifest.mqttUrl}; ` +
+      `${rate} events a minute, heartbeat every ${heartbeat} s, seed ${fleet.seed} (Ctrl-C stops)`,
+  );
+  const signal = stopSignal();
+  let stopping = false;
+  void signal.received.then(() => {
+    stopping = true;
+    return fleet.stop();
+  });
+  try {
+    const { connected, failed } = await fleet.start();
+    if (!stopping) io.out(`${connected} devices online${failed > 0 ? `, ${failed} could not connect` : ''}`);
+    await signal.received;
+  } catch (error) {
+    signal.cancel();
+    throw error;
+  }
+  await fleet.stop();
+  const { sent, failed } = fleet.stats;
+  io.out(`fleet stopped: ${sent} events acknowledged${failed > 0 ? `, ${failed} not acknowledged` : ''}`);
+  return 0;
+}
+
+async function runEpj(values: Values, io: CommandIo): Promise<number> {
+  const port = numberOption(values, 'port', 4100, (value) => Number.isInteger(value) && value >= 0 && value <= 65535, 'a port number');
+  const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
+  let receiver;
+  try {
+    receiver = await startEpjReceiver({ port, host, log: io.out });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${port} on ${host} is in use; pass another with --port`);
+    }
+    throw error;
+  }
+  const base = receiver.url.replace(/\/fhir$/, '');
+  io.out(`EPJ receiver listening. Give the hub:\n  EPJ_FHIR_URL=${receiver.url}\nwhat has arrived: ${base}/received  (Ctrl-C stops)`);
+  const signal = stopSignal();
+  await signal.received;
+  const stats = receiver.stats();
+  await receiver.close();
+  io.out(`EPJ receiver stopped: ${stats.bundles} bundles, ${stats.created} created, ${stats.updated} updated, ${stats.rejected} refused`);
+  return 0;
+}
+
+/**
+ * Resolves at the first SIGINT or SIGTERM. Our handlers are removed then, so a second Ctrl-C
+ * during a slow shutdown ends the process the default way.
+ */
+function stopSignal(): { received: Promise<NodeJS.Signals>; cancel: () => void } {
+  let cancel = () => {};
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      cancel();
+      resolve(signal);
+    };
+    cancel = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  return { received, cancel };
+}

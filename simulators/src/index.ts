@@ -1,0 +1,13 @@
+export { SimulatedDevice, deviceTopic } from './simulated-device.js';
+export type { DeviceChannel, EventExtras, SentEvent, SimulatedDeviceOptions } from './simulated-device.js';
+export { Fleet } from './fleet.js';
+export type { FleetEvent, FleetOptions } from './fleet.js';
+export { FLEET_EVENT_MIX, nextEventDelayMs, pickFleetEvent, seededRandom } from './event-mix.js';
+export type { FleetEventShare, RandomSource } from './event-mix.js';
+export { FleetManifestError, fleetManifestPath, readFleetManifest } from './fleet-manifest-reader.js';
+export { ResidentLookupError, deviceOfKind, findDevice, findResident } from './resident-lookup.js';
+export { MAX_BUNDLE_BYTES, startEpjReceiver } from './epj-receiver.js';
+export type { EpjReceiver, EpjReceiverOptions, EpjReceiverStats, ReceivedEntry } from './epj-receiver.js';
+export type { FhirIdentifier } from './fhir-transaction.js';
+export { run } from './cli-commands.js';
+export type { CommandIo } from './cli-commands.js';
