@@ -91,8 +91,9 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
   if (named) {
     const values = options(rest, { resident: { type: 'string' }, text: { type: 'string' } });
     if (values.help) return help(io);
+    const who = required(values, 'resident', command);
     const manifest = await manifestFrom(values, io);
-    const resident = findResident(manifest, required(values, 'resident', command));
+    const resident = findResident(manifest, who);
     const device = deviceOfKind(resident, named.kinds);
     if (!device) throw new Error(missingDevice(resident, named.kinds));
     return sendOne(manifest, resident, device, named.code, text(values), io);
@@ -101,12 +102,13 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
     case 'event': {
       const values = options(rest, { resident: { type: 'string' }, code: { type: 'string' }, text: { type: 'string' } });
       if (values.help) return help(io);
+      const who = required(values, 'resident', command);
       const code = required(values, 'code', command);
       if (!isAlertCode(code)) {
         throw new Error(`"${code}" is not a VKP alert code; codes are for example 4.1 (fall), 4.13 (button press), 1.1 (not dispensed)`);
       }
       const manifest = await manifestFrom(values, io);
-      const resident = findResident(manifest, required(values, 'resident', command));
+      const resident = findResident(manifest, who);
       const device = deviceOfKind(resident, kindsFor(code)) ?? resident.devices[0];
       if (!device) throw new Error(`${resident.name} has no devices in the manifest`);
       return sendOne(manifest, resident, device, code, text(values), io);

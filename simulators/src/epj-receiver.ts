@@ -172,7 +172,7 @@ class EpjJournal {
     if (outcome.unchanged > 0) parts.push(`${outcome.unchanged} already present`);
     return {
       response: { resourceType: 'Bundle', id: randomUUID(), type: 'transaction-response', entry },
-      summary: `bundle #${this.counts.bundles}: ${writes.length} entries, ${parts.join(', ')} (${types})`,
+      summary: `bundle #${this.counts.bundles}: ${writes.length} ${writes.length === 1 ? 'entry' : 'entries'}, ${parts.join(', ')} (${types})`,
     };
   }
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { adapterNamed } from '@knutepunkt/device-adapters';
 import aedes from 'aedes';
-import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { AuthenticateError, Client, PublishPacket } from 'aedes';
 import { verifySecret } from '../auth/secret-hash.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
@@ -59,8 +59,8 @@ export class MqttBroker implements OnApplicationShutdown {
     };
     this.broker.authorizeSubscribe = (client, subscription, done) => {
       const device = client ? this.devicesByClient.get(client) : undefined;
-      if (device && maySubscribe(device.id, subscription.topic)) done(null, subscription);
-      else done(new Error(`not allowed to subscribe to ${subscription.topic}`), null as unknown as Subscription);
+      // A null subscription answers SUBACK 128 (refused) and keeps the connection.
+      done(null, device && maySubscribe(device.id, subscription.topic) ? subscription : null);
     };
     this.broker.on('clientError', (client, error) => this.logger.debug(`device ${client.id}: ${error.message}`));
   }

@@ -42,6 +42,7 @@ export const en: Messages = {
   'detail.device': 'Device',
   'detail.state': 'State',
   'detail.takenBy': 'Taken by {name} at {time}',
+  'detail.takenByName': 'Taken by {name}',
   'detail.take': 'Take alarm',
   'detail.takeShortcut': 'T',
   'detail.taking': 'Taking alarm …',

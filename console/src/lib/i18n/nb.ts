@@ -61,6 +61,7 @@ export const nb = {
   'detail.device': 'Utstyr',
   'detail.state': 'Status',
   'detail.takenBy': 'Tatt av {name} kl. {time}',
+  'detail.takenByName': 'Tatt av {name}',
   'detail.take': 'Ta alarmen',
   'detail.takeShortcut': 'T',
   'detail.taking': 'Tar alarmen …',
