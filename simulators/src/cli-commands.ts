@@ -292,7 +292,7 @@ async function runFleet(values: Values, io: CommandIo): Promise<number> {
   }
   await fleet.stop();
   const { sent, failed } = fleet.stats;
-  io.out(`fleet stopped: ${sent} events acknowledged${failed > 0 ? `, ${failed} not acknowledged` : ''}`);
+  io.out(`fleet stopped: ${sent} ${sent === 1 ? 'event' : 'events'} acknowledged${failed > 0 ? `, ${failed} not acknowledged` : ''}`);
   return 0;
 }
 

@@ -9,5 +9,3 @@ export { ResidentLookupError, deviceOfKind, findDevice, findResident } from './r
 export { MAX_BUNDLE_BYTES, startEpjReceiver } from './epj-receiver.js';
 export type { EpjReceiver, EpjReceiverOptions, EpjReceiverStats, ReceivedEntry } from './epj-receiver.js';
 export type { FhirIdentifier } from './fhir-transaction.js';
-export { run } from './cli-commands.js';
-export type { CommandIo } from './cli-commands.js';

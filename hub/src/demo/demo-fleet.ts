@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceKind, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
 import type { DataSource } from 'typeorm';
@@ -39,7 +39,18 @@ const DEMO_TENANTS: DemoTenant[] = [
   { name: 'Sørvik kommune', organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik' }] },
 ];
 
-const password = () => randomBytes(9).toString('base64url');
+/** Passwords of an earlier manifest, so that a restarted hub keeps its simulators logged in. */
+async function earlierPasswords(manifestPath: string): Promise<Map<string, string>> {
+  try {
+    const earlier = JSON.parse(await readFile(manifestPath, 'utf8')) as FleetManifest;
+    return new Map([
+      ...earlier.operators.map((operator) => [operator.username, operator.password] as const),
+      ...earlier.residents.flatMap((resident) => resident.devices.map((device) => [device.deviceId, device.password] as const)),
+    ]);
+  } catch {
+    return new Map();
+  }
+}
 
 function devicesFor(index: number): Array<{ kind: DeviceKind; model: string }> {
   const devices: Array<{ kind: DeviceKind; model: string }> = [{ kind: 'safety-alarm', model: 'Trygg 300' }];
@@ -49,16 +60,19 @@ function devicesFor(index: number): Array<{ kind: DeviceKind; model: string }> {
 }
 
 /**
- * Seeds the demo fleet (once) and gives every demo operator and device a fresh password on
- * each start, written to the fleet manifest that the simulators read. Demo data only.
+ * Seeds the demo fleet (once) and writes the fleet manifest that the simulators read, with
+ * each demo operator's and device's password: kept from the earlier manifest when there is
+ * one, new otherwise. Demo data only.
  */
 export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl: string, mqttUrl: string): Promise<FleetManifest> {
   const manifest: FleetManifest = { hubUrl, mqttUrl, operators: [], residents: [] };
+  const earlier = await earlierPasswords(manifestPath);
+  const password = (name: string) => earlier.get(name) ?? randomBytes(9).toString('base64url');
   for (const spec of DEMO_TENANTS) {
     const tenants = db.getRepository(Tenant);
     const tenant = (await tenants.findOneBy({ organisationNumber: spec.organisationNumber })) ?? (await tenants.save(tenants.create({ name: spec.name, organisationNumber: spec.organisationNumber })));
     for (const operatorSpec of spec.operators) {
-      const secret = password();
+      const secret = password(operatorSpec.username);
       await db.getRepository(Operator).upsert(
         { username: operatorSpec.username, displayName: operatorSpec.displayName, passwordHash: await hashSecret(secret), role: 'operator', tenantIds: [tenant.id] },
         ['username'],
@@ -66,7 +80,7 @@ export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl
       manifest.operators.push({ username: operatorSpec.username, password: secret, displayName: operatorSpec.displayName, tenant: tenant.name });
     }
     for (let index = 0; index < spec.residents; index++) {
-      manifest.residents.push(await seedResident(db, tenant, spec, index));
+      manifest.residents.push(await seedResident(db, tenant, spec, index, password));
     }
   }
   await mkdir(path.dirname(path.resolve(manifestPath)), { recursive: true });
@@ -74,7 +88,7 @@ export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl
   return manifest;
 }
 
-async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, index: number): Promise<FleetResident> {
+async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, index: number, password: (name: string) => string): Promise<FleetResident> {
   const seed = spec.prefix.length * 100 + index;
   const birthDate = `19${30 + (seed % 20)}-${String((seed % 12) + 1).padStart(2, '0')}-${String((seed % 27) + 1).padStart(2, '0')}`;
   const nationalId = syntheticNationalId(birthDate, seed * 7);
@@ -100,7 +114,7 @@ async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, in
   const fleetResident: FleetResident = { id: resident.id, name: resident.name, devices: [] };
   for (const [deviceIndex, { kind, model }] of devicesFor(index).entries()) {
     const deviceId = `${spec.prefix}-${String(index + 1).padStart(2, '0')}-${deviceIndex + 1}`;
-    const secret = password();
+    const secret = password(deviceId);
     await db.getRepository(Device).upsert(
       { id: deviceId, tenantId: tenant.id, residentId: resident.id, kind, model, adapter: 'native-json', credentialHash: await hashSecret(secret), status: 'active' },
       ['id'],

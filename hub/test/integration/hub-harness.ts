@@ -8,7 +8,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { type RunningHub, startHub } from '../../src/hub.js';
-import type { LoginResponse, ServerToConsoleEvents } from '../../src/realtime/contract.js';
+import type { AlarmView, LoginResponse, ServerToConsoleEvents } from '../../src/realtime/contract.js';
 
 /** The machine's PostgreSQL (tests never use the embedded one). */
 export const POSTGRES = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -131,10 +131,12 @@ export function nativeEvent(code: string, extra: Record<string, unknown> = {}): 
 }
 
 /** A console's socket.io connection, collecting what it is sent. */
-export async function consoleSocket(hub: RunningHub, token: string): Promise<{ socket: Socket<ServerToConsoleEvents>; received: Array<{ event: string; alarm: { id: string; state: string; takenBy: unknown; journal: { status: string } } }> }> {
+export async function consoleSocket(hub: RunningHub, token: string): Promise<{ socket: Socket<ServerToConsoleEvents>; received: Array<{ event: string; alarm: AlarmView }> }> {
   const socket: Socket<ServerToConsoleEvents> = io(hub.url, { auth: { token }, transports: ['websocket'], reconnection: false });
-  const received: Array<{ event: string; alarm: never }> = [];
-  socket.onAny((event: string, alarm: never) => received.push({ event, alarm }));
+  const received: Array<{ event: string; alarm: AlarmView }> = [];
+  socket.onAny((event: string, alarm: AlarmView) => {
+    received.push({ event, alarm });
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
