@@ -18,6 +18,8 @@ const RISK_FLAGS = [['fall-risk'], ['lives-alone'], ['wandering-risk'], [], ['fa
 
 interface DemoTenant {
   name: string;
+  /** Shifts this tenant's synthetic people so no two demo residents share a name. */
+  seedBase: number;
   organisationNumber: string;
   prefix: string;
   residents: number;
@@ -28,6 +30,7 @@ interface DemoTenant {
 const DEMO_TENANTS: DemoTenant[] = [
   {
     name: 'Nordby kommune',
+    seedBase: 0,
     organisationNumber: '999111222',
     prefix: 'nordby',
     residents: 20,
@@ -36,7 +39,7 @@ const DEMO_TENANTS: DemoTenant[] = [
       { username: 'operator2', displayName: 'Ola Operatør' },
     ],
   },
-  { name: 'Sørvik kommune', organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik' }] },
+  { name: 'Sørvik kommune', seedBase: 101, organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik' }] },
 ];
 
 /** Passwords of an earlier manifest, so that a restarted hub keeps its simulators logged in. */
@@ -89,7 +92,7 @@ export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl
 }
 
 async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, index: number, password: (name: string) => string): Promise<FleetResident> {
-  const seed = spec.prefix.length * 100 + index;
+  const seed = spec.seedBase + index;
   const birthDate = `19${30 + (seed % 20)}-${String((seed % 12) + 1).padStart(2, '0')}-${String((seed % 27) + 1).padStart(2, '0')}`;
   const nationalId = syntheticNationalId(birthDate, seed * 7);
   const residents = db.getRepository(Resident);
@@ -99,7 +102,7 @@ async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, in
       residents.create({
         tenantId: tenant.id,
         nationalId,
-        name: `${FIRST_NAMES[seed % FIRST_NAMES.length]} ${SURNAMES[(seed * 3) % SURNAMES.length]}`,
+        name: `${FIRST_NAMES[seed % FIRST_NAMES.length]} ${SURNAMES[(seed * 3 + Math.floor(seed / 100)) % SURNAMES.length]}`,
         birthDate,
         address: `${STREETS[seed % STREETS.length]} ${(seed % 40) + 1}, ${spec.name.replace(' kommune', '')}`,
         phone: `9${String(1000000 + seed * 7919).slice(-7)}`,
