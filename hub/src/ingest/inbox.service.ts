@@ -99,7 +99,10 @@ export class Inbox {
       else this.stats.stored(waiting.item.events.length);
       waiting.resolve();
     }
-    if (raisedAlarmIds.length > 0) await this.alarms.announceRaised(raisedAlarmIds);
+    // Consoles hear of new alarms without holding up the next group commit.
+    if (raisedAlarmIds.length > 0) {
+      this.alarms.announceRaised(raisedAlarmIds).catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
+    }
   }
 
   private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
