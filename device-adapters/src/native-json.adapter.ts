@@ -2,9 +2,20 @@ import type { DecodeResult, DeviceAdapter, DeviceEvent, DeviceLocation } from '.
 import { isAlertCode } from './vkp-codes.js';
 
 const MAX_ID_LENGTH = 128;
+/** ISO 8601 date-time with an explicit offset: an instant, whatever the hub's own time zone. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 const MAX_TEXT_LENGTH = 2000;
 
 class FieldError extends Error {}
+
+function isInstant(text: string): boolean {
+  const match = ISO_INSTANT.exec(text);
+  if (!match || Number.isNaN(Date.parse(text))) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // Date.parse rolls 30 February over into March; a real calendar date survives the round trip.
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
 
 function fail(reason: 'malformed' | 'wrong-type' | 'unknown-code', detail: string): DecodeResult {
   return { ok: false, error: { reason, detail } };
@@ -56,9 +67,9 @@ export class NativeJsonAdapter implements DeviceAdapter {
       return fail('wrong-type', `"id" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
     }
     if (typeof code !== 'string') return fail('wrong-type', '"code" must be a string VKP alert code such as "4.1"');
-    if (!isAlertCode(code)) return fail('unknown-code', `"${code.slice(0, 20)}" is not a VKP alert code`);
-    if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) {
-      return fail('wrong-type', '"occurredAt" must be an ISO 8601 date-time');
+    if (!isAlertCode(code)) return fail('unknown-code', `"code" "${code.slice(0, 20)}" is not a VKP alert code`);
+    if (typeof occurredAt !== 'string' || !isInstant(occurredAt)) {
+      return fail('wrong-type', '"occurredAt" must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T07:14:05Z');
     }
     if (text !== undefined && (typeof text !== 'string' || text.length > MAX_TEXT_LENGTH)) {
       return fail('wrong-type', `"text" must be a string of at most ${MAX_TEXT_LENGTH} characters`);

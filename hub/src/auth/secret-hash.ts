@@ -12,9 +12,12 @@ export async function hashSecret(secret: string): Promise<string> {
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const [scheme, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64'), expected.length);
+  const parts = stored.split('$');
+  if (parts.length !== 3 || parts[0] !== 'scrypt') return false;
+  const salt = Buffer.from(parts[1]!, 'base64');
+  const expected = Buffer.from(parts[2]!, 'base64');
+  // A damaged stored value must never shrink the comparison: two empty keys would be equal.
+  if (salt.length === 0 || expected.length !== KEY_LENGTH) return false;
+  const actual = await scryptAsync(secret, salt, KEY_LENGTH);
   return timingSafeEqual(actual, expected);
 }

@@ -26,8 +26,9 @@ export function issueSessionToken(principal: Principal, secret: string, now = Da
 }
 
 export function readSessionToken(token: string, secret: string, now = Date.now()): Principal | null {
-  const [body, signature] = token.split('.');
-  if (!body || !signature) return null;
+  const parts = token.split('.');
+  if (parts.length !== 2) return null;
+  const [body, signature] = parts as [string, string];
   const expected = Buffer.from(sign(body, secret));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;

@@ -26,8 +26,8 @@ const port = (description: string, fallback: number): Setting<number> => ({
   description,
   default: () => fallback,
   parse: (raw) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0 || value > 65535) throw new InvalidSetting('must be a port number 0–65535');
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= 0 && value <= 65535)) throw new InvalidSetting('must be a port number 0–65535');
     return value;
   },
 });
@@ -36,8 +36,8 @@ const count = (description: string, fallback: number, min: number, max: number):
   description,
   default: () => fallback,
   parse: (raw) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidSetting(`must be a whole number from ${min} to ${max}`);
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) throw new InvalidSetting(`must be a whole number from ${min} to ${max}`);
     return value;
   },
 });
@@ -81,7 +81,7 @@ export const SETTINGS = {
   REDIS_URL: url('Redis for queues and the socket.io adapter', ['redis', 'rediss'], 'redis://127.0.0.1:6379', true),
   QUEUE_PREFIX: text('Prefix of BullMQ keys in Redis, so several hubs can share one Redis', 'knutepunkt'),
   SESSION_SECRET: text('Key that signs operator sessions; unset gives a random key per start', undefined, true),
-  EPJ_FHIR_URL: url('FHIR endpoint of the EPJ that receives journal entries (push); unset keeps entries pending', ['http', 'https'], undefined),
+  EPJ_FHIR_URL: url('FHIR endpoint of the EPJ that receives journal entries (push); unset keeps entries pending', ['http', 'https'], undefined, true),
   DEMO_FLEET: flag('Seed a demo municipality, operators and a simulated fleet, and write the fleet manifest', false),
   FLEET_MANIFEST_PATH: text('Where the demo fleet manifest (device credentials) is written', '.knutepunkt/demo-fleet.json'),
   MAX_EVENT_BYTES: count('Largest device payload accepted; larger ones are quarantined', 16_384, 256, 1_048_576),

@@ -21,7 +21,7 @@ export function mayPublish(deviceId: string, topic: string): boolean {
   return parsed !== null && parsed.deviceId === deviceId && parsed.kind !== 'commands';
 }
 
-/** A device may subscribe to its own commands only (wildcards included, as long as they stay inside). */
+/** A device may subscribe to exactly its own commands topic; no wildcards. */
 export function maySubscribe(deviceId: string, topic: string): boolean {
   return topic === `devices/${deviceId}/commands`;
 }

@@ -25,13 +25,15 @@ export function isDNumber(nationalId: string): boolean {
 /**
  * A synthetic fødselsnummer for tests and demos: the birth month plus 80, the convention for
  * synthetic numbers, so it can never be a real person's. Takes the first individual number
- * from `seed` upwards that gives valid check digits.
+ * from `seed` upwards that gives valid check digits, in the range that encodes the century
+ * (000–499 for 1900–1999, 500–999 for 2000–2039).
  */
 export function syntheticNationalId(birthDate: string, seed: number): string {
   const [year, month, day] = birthDate.split('-').map(Number) as [number, number, number];
   const prefix = `${String(day).padStart(2, '0')}${String(month + 80)}${String(year % 100).padStart(2, '0')}`;
+  const century = year >= 2000 ? 500 : 0;
   for (let offset = 0; offset < 500; offset++) {
-    const individual = String((seed + offset) % 500).padStart(3, '0');
+    const individual = String(century + ((Math.abs(Math.trunc(seed)) + offset) % 500)).padStart(3, '0');
     const digits = [...`${prefix}${individual}`].map(Number);
     const first = checkDigit(digits, FIRST_WEIGHTS);
     if (first === null) continue;
