@@ -103,6 +103,10 @@ export const en: Messages = {
   'ago.year.one': '1 year ago',
   'ago.year.other': '{count} years ago',
 
+  'riskFlag.fall-risk': 'Fall risk',
+  'riskFlag.lives-alone': 'Lives alone',
+  'riskFlag.wandering-risk': 'Risk of wandering',
+
   'value.missing': '–',
 
   'logStep.reported': 'Event reported',

@@ -27,6 +27,11 @@ export function translate(messages: Messages, key: MessageKey, params?: MessageP
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/** Whether a key built from data (a risk flag, say) has a message; such data is shown as written if not. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(nb, key);
+}
+
 export function isLanguage(value: unknown): value is Language {
   return value === 'nb' || value === 'en';
 }

@@ -1,6 +1,6 @@
 import { browser } from '$app/environment';
 import { elapsedSince } from '../oslo-time';
-import { LANGUAGES, isLanguage, translate, type Language, type MessageKey, type MessageParams } from './index';
+import { LANGUAGES, isLanguage, isMessageKey, translate, type Language, type MessageKey, type MessageParams } from './index';
 
 const STORAGE_KEY = 'knutepunkt.language';
 
@@ -33,4 +33,10 @@ export function ago(iso: string, now: number): string {
   const elapsed = elapsedSince(iso, now);
   if (!elapsed) return t('ago.now');
   return t(`ago.${elapsed.unit}.${elapsed.count === 1 ? 'one' : 'other'}`, { count: elapsed.count });
+}
+
+/** A resident's risk flag: the hub sends codes (`fall-risk`); ones without a label are shown as sent. */
+export function riskFlagLabel(flag: string): string {
+  const key = `riskFlag.${flag}`;
+  return isMessageKey(key) ? t(key) : flag;
 }

@@ -122,6 +122,10 @@ export const nb = {
   'ago.year.one': 'for 1 år siden',
   'ago.year.other': 'for {count} år siden',
 
+  'riskFlag.fall-risk': 'Fallrisiko',
+  'riskFlag.lives-alone': 'Bor alene',
+  'riskFlag.wandering-risk': 'Risiko for å gå seg bort',
+
   'value.missing': '–',
 
   'logStep.reported': 'Hendelse meldt',
