@@ -1,13 +1,12 @@
 import { defineConfig } from '@playwright/test';
 
-// The hub (with the console built into it) must already be running; e2e tests never download a browser.
+// Each spec starts the built hub itself (see e2e/hub-process.ts); tests never download a browser.
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
   workers: 1,
   timeout: 120_000,
   use: {
-    baseURL: process.env.KNUTEPUNKT_URL ?? 'http://127.0.0.1:3000',
     screenshot: 'on',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
