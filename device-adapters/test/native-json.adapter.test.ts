@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DecodeReason, DecodeResult, DeviceEvent } from '../src/device-event.js';
 import { NativeJsonAdapter } from '../src/native-json.adapter.js';
+import { seededRandom } from '../src/seeded-random.js';
 import { ALERT_CODES, isAlertCode } from '../src/vkp-codes.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -258,7 +259,7 @@ describe('NativeJsonAdapter', () => {
     });
 
     it('never throws, and keeps its promises, for thousands of pseudo-random payloads', () => {
-      const random = mulberry32(0x4b6e7574);
+      const random = seededRandom(0x4b6e7574);
       const seeds = ['minimal', 'full', 'foreign-device-id', 'location-without-lon'].map((name) => fixture(name));
       const reasons: DecodeReason[] = ['malformed', 'wrong-type', 'unknown-code'];
       const outcomes = new Map<string, number>();
@@ -292,17 +293,6 @@ describe('NativeJsonAdapter', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32): the same sequence every run, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)]!;

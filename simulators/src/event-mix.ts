@@ -1,19 +1,4 @@
-import type { AlertCode, DeviceKind } from '@knutepunkt/device-adapters';
-
-/** A source of numbers in [0, 1); seeded so a fleet run can be repeated exactly. */
-export type RandomSource = () => number;
-
-/** mulberry32: tiny, fast and good enough to make a demo repeatable. */
-export function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { AlertCode, DeviceKind, RandomSource } from '@knutepunkt/device-adapters';
 
 export interface FleetEventShare {
   code: AlertCode;

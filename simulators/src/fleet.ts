@@ -1,7 +1,6 @@
-import { ALERT_CODES } from '@knutepunkt/device-adapters';
+import { ALERT_CODES, type RandomSource, seededRandom } from '@knutepunkt/device-adapters';
 import type { AlertCode, DeviceKind, FleetDevice, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
-import { FLEET_EVENT_MIX, nextEventDelayMs, pickFleetEvent, pickOne, seededRandom } from './event-mix.js';
-import type { RandomSource } from './event-mix.js';
+import { FLEET_EVENT_MIX, nextEventDelayMs, pickFleetEvent, pickOne } from './event-mix.js';
 import { osloClock } from './oslo-time.js';
 import { SimulatedDevice } from './simulated-device.js';
 import type { SentEvent } from './simulated-device.js';

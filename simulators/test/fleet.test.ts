@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NativeJsonAdapter } from '@knutepunkt/device-adapters';
 import type { DeviceKind } from '@knutepunkt/device-adapters';
-import { FLEET_EVENT_MIX, Fleet, nextEventDelayMs, pickFleetEvent, readFleetManifest, seededRandom } from '../src/index.js';
+import { seededRandom } from '@knutepunkt/device-adapters';
+import { FLEET_EVENT_MIX, Fleet, nextEventDelayMs, pickFleetEvent, readFleetManifest } from '../src/index.js';
 import { forgetDevices, resident, TopicWatcher, uniqueId, writeManifest } from './fleet-fixture.js';
 
 const ALL_KINDS = new Set<DeviceKind>(['safety-alarm', 'door-sensor', 'medicine-dispenser']);
