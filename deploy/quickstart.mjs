@@ -87,11 +87,12 @@ if (major < 20 || (major === 20 && minor < 19)) {
   run('pnpm', ['build']);
 
   const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redisAt = `${redisUrl.hostname}:${redisUrl.port || 6379}`;
   if (!(await redisAnswers(redisUrl))) {
     if (!has('redis-server')) {
-      fail(`Nothing answers at ${redisUrl.origin} and redis-server is not installed. Install it (apt-get install redis-server, or brew install redis) or set REDIS_URL to your Redis, then run npm start again.`);
+      fail(`Nothing answers at ${redisAt} and redis-server is not installed. Install it (apt-get install redis-server, or brew install redis) or set REDIS_URL to your Redis, then run npm start again.`);
     } else {
-      say(`Nothing answers at ${redisUrl.origin}: starting redis-server on port ${redisUrl.port || 6379} for this session (nothing kept on disk).`);
+      say(`Nothing answers at ${redisAt}: starting redis-server on port ${redisUrl.port || 6379} for this session (nothing kept on disk).`);
       start('redis', 'redis-server', ['--port', redisUrl.port || '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
       for (let tries = 0; tries < 50 && !(await redisAnswers(redisUrl)); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
     }
