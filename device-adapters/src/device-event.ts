@@ -14,6 +14,27 @@ export interface DeviceEvent {
   location?: DeviceLocation;
   /** Free text from the device (for example a dispenser message). */
   text?: string;
+  /**
+   * Set when the event is about the equipment, not the resident: the alarm is technical
+   * whatever the code. Devices without a VKP code for it report their category code (3, 4).
+   */
+  technical?: TechnicalCondition;
+}
+
+export const TECHNICAL_CONDITIONS = ['battery-low', 'battery-empty', 'power-loss', 'power-restored', 'no-contact', 'test'] as const;
+export type TechnicalCondition = (typeof TECHNICAL_CONDITIONS)[number];
+
+/** What the hub knows when it decodes one message. */
+export interface DecodeContext {
+  /** The registered device the message is for; for a gateway's sensor, the sensor. */
+  deviceId: string;
+  /** When the hub received the message (ISO 8601 UTC), for formats without their own time. */
+  receivedAt: string;
+}
+
+/** What a message says of the device itself, beside or instead of events. */
+export interface DeviceReport {
+  battery?: number;
 }
 
 export interface DeviceLocation {
@@ -31,7 +52,13 @@ export interface DecodeError {
   detail: string;
 }
 
-export type DecodeResult = { ok: true; events: DeviceEvent[] } | { ok: false; error: DecodeError };
+export type DecodeResult = { ok: true; events: DeviceEvent[]; report?: DeviceReport } | { ok: false; error: DecodeError };
+
+/** What the hub may tell a device on devices/{deviceId}/commands. */
+export type DeviceCommand =
+  | { kind: 'alarm-received'; alarmId: string }
+  | { kind: 'configure'; heartbeatSeconds: number }
+  | { kind: 'test' };
 
 /** One device format. Decoding never throws: every failure is a DecodeError. */
 export interface DeviceAdapter {
@@ -39,5 +66,7 @@ export interface DeviceAdapter {
   readonly name: string;
   /** The content type it accepts, for documentation and the registry. */
   readonly contentType: string;
-  decode(raw: Uint8Array, deviceId: string): DecodeResult;
+  decode(raw: Uint8Array, context: DecodeContext): DecodeResult;
+  /** The command in the device's own format; formats without commands leave this out. */
+  encodeCommand?(command: DeviceCommand): Uint8Array;
 }

@@ -1,4 +1,4 @@
-import type { DecodeResult, DeviceAdapter, DeviceEvent, DeviceLocation } from './device-event.js';
+import type { DecodeContext, DecodeResult, DeviceAdapter, DeviceCommand, DeviceEvent, DeviceLocation } from './device-event.js';
 import { isAlertCode } from './vkp-codes.js';
 
 const MAX_ID_LENGTH = 128;
@@ -51,7 +51,7 @@ export class NativeJsonAdapter implements DeviceAdapter {
   readonly name = 'native-json';
   readonly contentType = 'application/json';
 
-  decode(raw: Uint8Array, deviceId: string): DecodeResult {
+  decode(raw: Uint8Array, { deviceId }: DecodeContext): DecodeResult {
     let payload: unknown;
     try {
       payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
@@ -86,5 +86,9 @@ export class NativeJsonAdapter implements DeviceAdapter {
       if (error instanceof FieldError) return fail('wrong-type', error.message);
       throw error;
     }
+  }
+
+  encodeCommand(command: DeviceCommand): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify(command));
   }
 }

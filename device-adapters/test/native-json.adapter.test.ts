@@ -7,6 +7,8 @@ import { NativeJsonAdapter } from '../src/native-json.adapter.js';
 import { seededRandom } from '../src/seeded-random.js';
 import { ALERT_CODES, isAlertCode } from '../src/vkp-codes.js';
 
+/** The hub's side of a decode: which registered device, and when the message arrived. */
+const context = (deviceId: string) => ({ deviceId, receivedAt: '2026-03-01T07:00:00.000Z' });
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const adapter = new NativeJsonAdapter();
 const DEVICE = 'dev-00042';
@@ -17,7 +19,7 @@ function fixture(name: string): Uint8Array {
 }
 
 function decodeJson(payload: unknown, deviceId = DEVICE): DecodeResult {
-  return adapter.decode(encoder.encode(JSON.stringify(payload)), deviceId);
+  return adapter.decode(encoder.encode(JSON.stringify(payload)), context(deviceId));
 }
 
 function onlyEvent(result: DecodeResult): DeviceEvent {
@@ -87,7 +89,7 @@ describe('NativeJsonAdapter', () => {
     });
 
     it.each(Object.entries(FIXTURE_CASES))('%s', (name, expected) => {
-      const result = adapter.decode(fixture(name), DEVICE);
+      const result = adapter.decode(fixture(name), context(DEVICE));
       if (expected.ok) {
         // toStrictEqual: optional fields the payload did not carry are absent, not undefined.
         expect(result).toStrictEqual({ ok: true, events: [expected.event] });
@@ -150,8 +152,8 @@ describe('NativeJsonAdapter', () => {
 
     it('gives the same payload to two devices as two devices’ events', () => {
       const raw = fixture('minimal');
-      expect(onlyEvent(adapter.decode(raw, 'dev-a')).deviceId).toBe('dev-a');
-      expect(onlyEvent(adapter.decode(raw, 'dev-b')).deviceId).toBe('dev-b');
+      expect(onlyEvent(adapter.decode(raw, context('dev-a'))).deviceId).toBe('dev-a');
+      expect(onlyEvent(adapter.decode(raw, context('dev-b'))).deviceId).toBe('dev-b');
     });
   });
 
@@ -231,7 +233,7 @@ describe('NativeJsonAdapter', () => {
     const withBytes = (...inner: number[]) => Uint8Array.from([...encoder.encode(valid), ...inner, ...encoder.encode(tail)]);
 
     it('accepts Norwegian letters in UTF-8', () => {
-      expect(onlyEvent(adapter.decode(withBytes(...encoder.encode('Fall på badet, ring Åse')), DEVICE)).text).toBe('Fall på badet, ring Åse');
+      expect(onlyEvent(adapter.decode(withBytes(...encoder.encode('Fall på badet, ring Åse')), context(DEVICE))).text).toBe('Fall på badet, ring Åse');
     });
 
     // Each would be a valid event if the bytes were decoded leniently (as U+FFFD).
@@ -243,7 +245,7 @@ describe('NativeJsonAdapter', () => {
       ['an encoded UTF-16 surrogate', [0xed, 0xa0, 0x80]],
       ['a truncated three-byte sequence', [0xe2, 0x82]],
     ])('says malformed for non-UTF-8 bytes: %s', (_situation, bytes) => {
-      expect(adapter.decode(withBytes(...bytes), DEVICE)).toMatchObject({ ok: false, error: { reason: 'malformed' } });
+      expect(adapter.decode(withBytes(...bytes), context(DEVICE))).toMatchObject({ ok: false, error: { reason: 'malformed' } });
     });
 
     it.each([
@@ -253,7 +255,7 @@ describe('NativeJsonAdapter', () => {
       ['JSON null', encoder.encode('null')],
       ['a JSON number', encoder.encode('41')],
     ])('rejects a payload that is not a JSON object: %s', (_situation, raw) => {
-      const result = adapter.decode(raw, DEVICE);
+      const result = adapter.decode(raw, context(DEVICE));
       expect(result.ok).toBe(false);
       if (!result.ok) expect(['malformed', 'wrong-type']).toContain(result.error.reason);
     });
@@ -268,7 +270,7 @@ describe('NativeJsonAdapter', () => {
           round % 3 === 0 ? randomBytes(random) : round % 3 === 1 ? mutate(seeds[round % seeds.length]!, random) : randomJson(random);
         let result: DecodeResult;
         try {
-          result = adapter.decode(raw, DEVICE);
+          result = adapter.decode(raw, context(DEVICE));
         } catch (error) {
           throw new Error(`decode threw for ${Buffer.from(raw).toString('base64')}: ${String(error)}`);
         }

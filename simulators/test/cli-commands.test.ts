@@ -44,7 +44,7 @@ describe('pnpm sim commands', () => {
     expect(eventId).toBeTruthy();
 
     const message = await watcher.next(() => true);
-    const decoded = new NativeJsonAdapter().decode(message.payload, ids.kariAlarm);
+    const decoded = new NativeJsonAdapter().decode(message.payload, { deviceId: ids.kariAlarm, receivedAt: new Date().toISOString() });
     expect(decoded).toMatchObject({ ok: true, events: [{ eventId, code: '4.1', deviceId: ids.kariAlarm }] });
   });
 

@@ -85,7 +85,7 @@ describe('Fleet against Mosquitto', () => {
     const adapter = new NativeJsonAdapter();
     for (const message of events) {
       const deviceId = message.topic.split('/')[1]!;
-      const decoded = adapter.decode(message.payload, deviceId);
+      const decoded = adapter.decode(message.payload, { deviceId: deviceId, receivedAt: new Date().toISOString() });
       expect(decoded.ok).toBe(true);
       if (!decoded.ok) continue;
       const share = FLEET_EVENT_MIX.find((candidate) => candidate.code === decoded.events[0]!.code);

@@ -43,7 +43,7 @@ describe('SimulatedDevice against Mosquitto', () => {
     expect(sent.acknowledgedMs).toBeGreaterThanOrEqual(0);
 
     const message = await watcher.next((m) => m.topic === `devices/${deviceId}/events`);
-    const decoded = new NativeJsonAdapter().decode(message.payload, deviceId);
+    const decoded = new NativeJsonAdapter().decode(message.payload, { deviceId: deviceId, receivedAt: new Date().toISOString() });
     expect(decoded).toMatchObject({ ok: true });
     if (!decoded.ok) return;
     expect(decoded.events).toHaveLength(1);

@@ -150,7 +150,7 @@ export class MqttBroker implements OnApplicationShutdown {
     }
     const adapter = adapterNamed(device.adapter);
     if (!adapter) return reject('no-adapter', `device is registered with adapter "${device.adapter}", which this hub does not have`);
-    const decoded = adapter.decode(payload, deviceId);
+    const decoded = adapter.decode(payload, { deviceId, receivedAt: new Date().toISOString() });
     if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
     await this.inbox.store({ kind: 'events', device, events: decoded.events });
   }
