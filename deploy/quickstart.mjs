@@ -11,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => console.log(`[knutepunkt] ${line}`);
 const children = [];
+let stopping = false;
 
 function stopAll(code) {
+  stopping = true;
   for (const child of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 1500).unref();
 }
@@ -54,8 +56,8 @@ function start(name, command, args, env = {}, onLine = () => {}) {
       }
     });
   }
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) fail(`${name} stopped with exit code ${code}`);
+  child.on('exit', (code, signal) => {
+    if (!stopping) fail(`${name} stopped (${signal ?? `exit code ${code}`})`);
   });
   return child;
 }
@@ -86,10 +88,20 @@ if (major < 20 || (major === 20 && minor < 19)) {
   run('pnpm', ['install', '--frozen-lockfile']);
   run('pnpm', ['build']);
 
-  const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const redisAt = `${redisUrl.hostname}:${redisUrl.port || 6379}`;
-  if (!(await redisAnswers(redisUrl))) {
-    if (!has('redis-server')) {
+  let redisUrl;
+  try {
+    redisUrl = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  } catch {
+    redisUrl = null;
+  }
+  const redisAt = redisUrl && `${redisUrl.hostname}:${redisUrl.port || 6379}`;
+  const local = redisUrl && ['127.0.0.1', 'localhost', '[::1]'].includes(redisUrl.hostname);
+  if (!redisUrl) {
+    fail('REDIS_URL is not a URL: give it as redis://host:port');
+  } else if (!(await redisAnswers(redisUrl))) {
+    if (!local) {
+      fail(`Nothing answers at ${redisAt}. Check REDIS_URL, or unset it to use a Redis on this machine.`);
+    } else if (!has('redis-server')) {
       fail(`Nothing answers at ${redisAt} and redis-server is not installed. Install it (apt-get install redis-server, or brew install redis) or set REDIS_URL to your Redis, then run npm start again.`);
     } else {
       say(`Nothing answers at ${redisAt}: starting redis-server on port ${redisUrl.port || 6379} for this session (nothing kept on disk).`);
@@ -105,7 +117,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
       start('epj', process.execPath, ['simulators/dist/cli.js', 'epj', '--port', epjPort]);
       env.EPJ_FHIR_URL = `http://127.0.0.1:${epjPort}/fhir`;
     }
-    const manifest = path.join(root, process.env.FLEET_MANIFEST_PATH ?? '.knutepunkt/demo-fleet.json');
+    const manifest = path.resolve(root, process.env.FLEET_MANIFEST_PATH || '.knutepunkt/demo-fleet.json');
     env.FLEET_MANIFEST_PATH = manifest;
     let fleetStarted = false;
     start('hub', process.execPath, ['hub/dist/main.js'], env, (line) => {

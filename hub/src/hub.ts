@@ -32,6 +32,7 @@ const BODY_LIMIT = '1mb';
 export async function startHub(env: NodeJS.ProcessEnv = process.env, logger?: LoggerService | false): Promise<RunningHub> {
   const config = loadConfig(env);
   const log = new Logger('Hub');
+  if (!env.SESSION_SECRET) log.warn('SESSION_SECRET is unset: sessions end when the hub restarts, and several hubs cannot share them');
   if (!(await redisAnswers(config.REDIS_URL!))) {
     throw new Error(
       'Redis does not answer at REDIS_URL. Start one (`redis-server --daemonize yes`, or `apt-get install redis-server`) or point REDIS_URL at yours.',
@@ -52,8 +53,13 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, logger?: Lo
     abortOnError: false,
   });
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/fhir+json'] }));
+  // PostgreSQL text cannot hold NUL: refuse it at the door rather than fail deep inside.
+  app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
+    if (request.body !== undefined && JSON.stringify(request.body).includes('\\u0000')) {
+      response.status(400).json({ statusCode: 400, message: 'text must not contain NUL characters' });
+    } else next();
+  });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.enableShutdownHooks();
   const openApi = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Knutepunkt hub').setDescription('Response-centre API of the welfare-technology hub').setVersion('0.1.0').addBearerAuth().build(),

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { logStepCode, type DeviceEvent, type LogStepCode } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -26,6 +26,8 @@ export interface FirstSeenEvent {
 /** The alarm lifecycle: raised from events, taken, logged, closed and handed to the journal. */
 @Injectable()
 export class AlarmsService {
+  private readonly logger = new Logger(AlarmsService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tenancy: Tenancy,
@@ -102,10 +104,12 @@ export class AlarmsService {
         .execute();
       if (result.affected !== 1) return false;
       await manager.insert(AlarmLogEntry, { alarmId: alarm.id, code: logStepCode('being-handled'), at: new Date(), operatorId: principal.operatorId, note: null });
+      await this.audit.record(principal, 'alarm.take', [alarm.residentId], `handling alarm ${alarm.id}`, manager);
       return true;
     });
     const view = await this.view(principal, alarmId);
-    if (!won && view.takenBy?.id !== principal.operatorId) {
+    const mine = view.state === 'being-handled' && view.takenBy?.id === principal.operatorId;
+    if (!won && !mine) {
       throw new ConflictException({
         statusCode: 409,
         message: view.state === 'closed' ? 'the alarm is already closed' : `the alarm is taken by ${view.takenBy?.displayName ?? 'another operator'}`,
@@ -117,14 +121,24 @@ export class AlarmsService {
   }
 
   async addLogStep(principal: Principal, alarmId: string, step: ManualLogStep, note: string | undefined): Promise<AlarmView> {
-    await this.handledBy(principal, alarmId);
-    await this.db.getRepository(AlarmLogEntry).insert({ alarmId, code: logStepCode(step), at: new Date(), operatorId: principal.operatorId, note: note ?? null });
+    const alarm = await this.handledBy(principal, alarmId);
+    await this.db.transaction(async (manager) => {
+      // Holding the alarm row keeps a close from committing between the check and the insert,
+      // so no step is left out of the journal entry.
+      const [held] = (await manager.query("SELECT id FROM alarms WHERE id = $1 AND state = 'being-handled' AND taken_by = $2 FOR SHARE", [
+        alarmId,
+        principal.operatorId,
+      ])) as unknown[];
+      if (!held) throw new ConflictException('the alarm changed: reload it');
+      await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode(step), at: new Date(), operatorId: principal.operatorId, note: note ?? null });
+      await this.audit.record(principal, 'alarm.log', [alarm.residentId], `logging ${step} on alarm ${alarmId}`, manager);
+    });
     return this.announceUpdated(principal, alarmId);
   }
 
   /** Closes with coded cause and measures, and writes the journal entry in the same transaction. */
   async close(principal: Principal, alarmId: string, request: CloseAlarmRequest): Promise<AlarmView> {
-    await this.handledBy(principal, alarmId);
+    const alarm = await this.handledBy(principal, alarmId);
     const outboxId = await this.db.transaction(async (manager) => {
       const now = new Date();
       const result = await manager
@@ -139,9 +153,11 @@ export class AlarmsService {
         { alarmId, code: logStepCode('measures'), at: now, operatorId: principal.operatorId, note: request.measures.join(', ') },
         { alarmId, code: logStepCode('acknowledged'), at: now, operatorId: principal.operatorId, note: request.note ?? null },
       ]);
+      await this.audit.record(principal, 'alarm.close', [alarm.residentId], `closing alarm ${alarmId} and journaling it`, manager);
       return this.journal.writeWithin(manager, alarmId);
     });
-    await this.journal.dispatch(outboxId);
+    // The outbox holds the entry; if Redis is away now, the outbox sweep queues it later.
+    this.journal.dispatch(outboxId).catch((error: Error) => this.logger.warn(`journal entry ${outboxId} waits in the outbox: ${error.message}`));
     return this.announceUpdated(principal, alarmId);
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -5,7 +6,7 @@ import { DataSource, In } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { LoginResponse } from '../realtime/contract.js';
 import { Operator } from './operator.entity.js';
-import { verifySecret } from './secret-hash.js';
+import { hashSecret, verifySecret } from './secret-hash.js';
 import { issueSessionToken } from './session-token.js';
 import { Tenant } from './tenant.entity.js';
 import { LoginBody } from './login.body.js';
@@ -13,6 +14,8 @@ import { LoginBody } from './login.body.js';
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
+  private readonly unknownUserHash = hashSecret(randomBytes(16).toString('hex'));
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -22,8 +25,9 @@ export class AuthController {
   @HttpCode(200)
   async login(@Body() body: LoginBody): Promise<LoginResponse> {
     const operator = await this.db.getRepository(Operator).findOneBy({ username: body.username });
-    // The same answer for an unknown user and a wrong password tells an attacker nothing.
-    if (!operator || !(await verifySecret(body.password, operator.passwordHash))) {
+    // The same answer, after the same work, for an unknown user and a wrong password.
+    const verified = await verifySecret(body.password, operator?.passwordHash ?? (await this.unknownUserHash));
+    if (!operator || !verified) {
       throw new UnauthorizedException('wrong username or password');
     }
     const tenants = await this.db.getRepository(Tenant).findBy({ id: In(operator.tenantIds) });

@@ -14,8 +14,9 @@ export class OperatorGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const principal = token ? readSessionToken(token, this.config.SESSION_SECRET!) : null;
-    if (!principal) throw new UnauthorizedException('log in first: missing or expired session');
+    const session = token ? readSessionToken(token, this.config.SESSION_SECRET!) : null;
+    if (!session) throw new UnauthorizedException('log in first: missing or expired session');
+    const { expiresAt: _expiresAt, ...principal } = session;
     request.principal = principal;
     return true;
   }

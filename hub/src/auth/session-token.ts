@@ -25,7 +25,8 @@ export function issueSessionToken(principal: Principal, secret: string, now = Da
   return `${body}.${sign(body, secret)}`;
 }
 
-export function readSessionToken(token: string, secret: string, now = Date.now()): Principal | null {
+/** The principal of a valid token, with when its session ends (ms since epoch). */
+export function readSessionToken(token: string, secret: string, now = Date.now()): (Principal & { expiresAt: number }) | null {
   const parts = token.split('.');
   if (parts.length !== 2) return null;
   const [body, signature] = parts as [string, string];
@@ -34,6 +35,5 @@ export function readSessionToken(token: string, secret: string, now = Date.now()
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenBody;
   if (parsed.expiresAt < now) return null;
-  const { expiresAt: _expiresAt, ...principal } = parsed;
-  return principal;
+  return parsed;
 }

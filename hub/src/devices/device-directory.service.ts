@@ -50,7 +50,8 @@ export class DeviceDirectory {
           residentRiskFlags: (row.raw[0] as { risk_flags: string[] | null }).risk_flags ?? [],
         }
       : null;
-    this.cache.set(deviceId, { device, until: Date.now() + TTL_MS });
+    // Misses are not kept: any name sent at CONNECT would otherwise grow the cache.
+    if (device) this.cache.set(deviceId, { device, until: Date.now() + TTL_MS });
     return device;
   }
 

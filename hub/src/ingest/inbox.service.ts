@@ -80,12 +80,33 @@ export class Inbox {
       // One bad row must not sink its neighbours: retry each alone, and fail only those that fail alone.
       this.logger.warn(`group commit of ${batch.length} failed (${(error as Error).message}); storing one by one`);
       for (const waiting of batch) {
-        await this.commit([waiting]).catch((single: Error) => waiting.reject(single));
+        await this.commit([waiting]).catch((single: Error) => this.quarantineRefused(waiting, single));
       }
     } finally {
       this.flushing = false;
       if (this.waiting.length > 0) this.schedule();
     }
+  }
+
+  /**
+   * A message the database itself refuses (a NUL in a text, a date PostgreSQL cannot hold) is
+   * bad input like any other: kept in quarantine, so the device is acknowledged and not stuck
+   * resending it. Any other failure is the hub's, and the device must resend later.
+   */
+  private async quarantineRefused(waiting: Waiting, error: Error & { code?: string }): Promise<void> {
+    const item = waiting.item;
+    if (!error.code?.startsWith('22') || item.kind === 'quarantine') return waiting.reject(error);
+    const payload = Buffer.from(JSON.stringify(item.events));
+    const refused: RejectedMessage = {
+      kind: 'quarantine',
+      deviceId: item.device.id,
+      topic: `devices/${item.device.id}/events`,
+      reason: 'refused-by-database',
+      detail: error.message,
+      payload,
+      payloadBytes: payload.length,
+    };
+    await this.commit([{ ...waiting, item: refused }]).catch((again: Error) => waiting.reject(again));
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
@@ -106,9 +127,11 @@ export class Inbox {
   }
 
   private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
+    // Texts that describe bad input may carry its NUL characters, which PostgreSQL text cannot.
+    const printable = (text: string) => text.replaceAll('\u0000', '\\0');
     const rows = batch.flatMap(({ item, receivedAt }) =>
       item.kind === 'quarantine'
-        ? [{ deviceId: item.deviceId, topic: item.topic, reason: item.reason, detail: item.detail, payload: item.payload, payloadBytes: item.payloadBytes, receivedAt }]
+        ? [{ deviceId: item.deviceId, topic: printable(item.topic), reason: item.reason, detail: printable(item.detail), payload: item.payload, payloadBytes: item.payloadBytes, receivedAt }]
         : [],
     );
     if (rows.length > 0) await manager.getRepository(QuarantinedMessage).insert(rows);

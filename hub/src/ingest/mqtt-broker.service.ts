@@ -23,11 +23,15 @@ function readHeartbeat(payload: Buffer): { battery?: number; error?: string } {
   }
 }
 
-/** MQTT CONNACK return code 4: bad user name or password. */
+/** MQTT CONNACK return codes: 3 server unavailable (try again), 4 bad user name or password. */
+const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 
-function authenticationError(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: BAD_CREDENTIALS }) as AuthenticateError;
+class CredentialsRefused extends Error {}
+
+function authenticationError(error: Error): AuthenticateError {
+  const returnCode = error instanceof CredentialsRefused ? BAD_CREDENTIALS : SERVER_UNAVAILABLE;
+  return Object.assign(new Error(error.message), { returnCode }) as AuthenticateError;
 }
 
 /**
@@ -51,7 +55,7 @@ export class MqttBroker implements OnApplicationShutdown {
     this.broker.authenticate = (client, username, password, done) => {
       this.authenticate(client, username, password).then(
         (device) => done(null, device !== null),
-        (error: Error) => done(authenticationError(error.message), false),
+        (error: Error) => done(authenticationError(error), false),
       );
     };
     this.broker.authorizePublish = (client, packet, done) => {
@@ -99,11 +103,11 @@ export class MqttBroker implements OnApplicationShutdown {
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<KnownDevice | null> {
     if (!username || !password || username !== client.id) {
-      throw new Error('log in with the device id as both client id and username, and the device password');
+      throw new CredentialsRefused('log in with the device id as both client id and username, and the device password');
     }
     const device = await this.directory.find(username);
     if (!device || !device.active || !(await verifySecret(password.toString('utf8'), device.credentialHash))) {
-      throw new Error('unknown device, wrong password, or device not active');
+      throw new CredentialsRefused('unknown device, wrong password, or device not active');
     }
     this.devicesByClient.set(client, device);
     return device;
@@ -145,6 +149,7 @@ export class MqttBroker implements OnApplicationShutdown {
   private async ingestEvent(deviceId: string, payload: Buffer, reject: (reason: string, detail: string) => Promise<void>): Promise<void> {
     const device = await this.directory.find(deviceId);
     if (!device) return reject('unknown-device', `device ${deviceId} is no longer registered`);
+    if (!device.active) return reject('inactive-device', `device ${deviceId} is suspended or retired`);
     if (payload.length > this.config.MAX_EVENT_BYTES) {
       return reject('oversized', `payload of ${payload.length} bytes is over the limit of ${this.config.MAX_EVENT_BYTES}`);
     }

@@ -9,9 +9,17 @@ export class EpjPushConnector {
   constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
 
   async send(bundle: object): Promise<void> {
-    const response = await fetch(this.config.EPJ_FHIR_URL!, {
+    // fetch refuses URLs with credentials; they travel as HTTP basic authentication instead.
+    const endpoint = new URL(this.config.EPJ_FHIR_URL!);
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
+    if (endpoint.username) {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64')}`;
+      endpoint.username = '';
+      endpoint.password = '';
+    }
+    const response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+      headers,
       body: JSON.stringify(bundle),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

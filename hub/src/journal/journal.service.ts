@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
 import { AlarmViews } from '../alarms/alarm-views.service.js';
@@ -14,11 +15,13 @@ import { Resident } from '../residents/resident.entity.js';
 import { redisConnection } from '../db/redis.js';
 import { CAUSE_WORDING, MEASURE_WORDING, STEP_WORDING } from './journal-wording.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
-import { buildJournalBundle } from './vkp-bundle.js';
+import { buildJournalBundle, type JournalSource } from './vkp-bundle.js';
 import { EpjPushConnector } from './epj-push.connector.js';
 
 const QUEUE = 'journal-delivery';
 const ATTEMPTS = 8;
+/** How often entries whose dispatch was lost (Redis away at closing time) are queued again. */
+const OUTBOX_SWEEP_MS = 30_000;
 
 interface DeliveryJob {
   outboxId: string;
@@ -34,6 +37,8 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JournalService.name);
   private readonly queue: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | null = null;
+  private readonly connections: Redis[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -42,35 +47,53 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
     private readonly realtime: RealtimeGateway,
     private readonly connector: EpjPushConnector,
   ) {
-    this.queue = new Queue<DeliveryJob>(QUEUE, { connection: redisConnection(config.REDIS_URL!), prefix: config.QUEUE_PREFIX });
+    this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connect(), prefix: config.QUEUE_PREFIX });
+  }
+
+  /** BullMQ leaves connections it was given open; these are closed at shutdown. */
+  private connect(): Redis {
+    const connection = redisConnection(this.config.REDIS_URL!);
+    this.connections.push(connection);
+    return connection;
   }
 
   async onModuleInit(): Promise<void> {
     this.worker = new Worker<DeliveryJob>(QUEUE, (job) => this.deliver(job), {
-      connection: redisConnection(this.config.REDIS_URL!),
+      connection: this.connect(),
       prefix: this.config.QUEUE_PREFIX,
       concurrency: 8,
     });
-    this.worker.on('failed', (job, error) => void this.recordFailure(job, error));
+    this.worker.on('failed', (job, error) => {
+      this.recordFailure(job, error).catch((failure: Error) => this.logger.error(`recording a failed delivery: ${failure.message}`));
+    });
     this.worker.on('error', (error) => this.logger.error(`journal worker: ${error.message}`));
-    // Entries whose dispatch was lost (a crash between commit and enqueue) are sent now.
-    const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id'] });
-    for (const entry of pending) await this.dispatch(entry.id);
+    await this.sweepOutbox();
+    this.sweeper = setInterval(() => void this.sweepOutbox(), OUTBOX_SWEEP_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.worker?.close();
     await this.queue.close();
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => undefined)));
+  }
+
+  /** Queues every pending entry; the job id is the entry's id, so one already queued is not doubled. */
+  private async sweepOutbox(): Promise<void> {
+    try {
+      const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id'] });
+      for (const entry of pending) await this.dispatch(entry.id);
+    } catch (error) {
+      this.logger.warn(`outbox sweep: ${(error as Error).message}`);
+    }
   }
 
   /** Whether the queue's Redis answers. */
   async redisReady(): Promise<boolean> {
-    try {
-      const client = (await this.queue.client) as unknown as { ping(): Promise<string> };
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+    const client = (await this.queue.client) as unknown as { ping(): Promise<string> };
+    // While Redis is away a command waits for it; readiness must answer now.
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
+    return (await Promise.race([client.ping().catch(() => 'error'), timeout])) === 'PONG';
   }
 
   /** Builds the journal entry for a closing alarm and writes it to the outbox, in the caller's transaction. */
@@ -84,7 +107,7 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
     ]);
     const operatorIds = [...new Set(log.map((entry) => entry.operatorId).filter((id): id is string => id !== null))];
     const operators = new Map((await manager.findBy(Operator, { id: In(operatorIds) })).map((operator) => [operator.id, operator.displayName]));
-    const bundle = buildJournalBundle({
+    const source: JournalSource = {
       alarm: {
         id: alarm.id,
         code: alarm.code,
@@ -107,8 +130,17 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
       resident: { id: resident.id, nationalId: resident.nationalId, name: resident.name, birthDate: resident.birthDate },
       tenant: { id: tenant.id, name: tenant.name, organisationNumber: tenant.organisationNumber },
       labels: { cause: CAUSE_WORDING[alarm.cause!], measures: alarm.measures.map((measure) => MEASURE_WORDING[measure]), steps: STEP_WORDING },
-    });
-    const { identifiers } = await manager.insert(OutboxEntry, { alarmId, tenantId: alarm.tenantId, bundle, status: 'pending' });
+    };
+    let entry: Pick<OutboxEntry, 'bundle' | 'status' | 'lastError'>;
+    try {
+      entry = { bundle: buildJournalBundle(source), status: 'pending', lastError: null };
+    } catch (error) {
+      // Registry data the journal cannot use must not keep the alarm open: it closes, and the
+      // entry waits among the failed deliveries with the reason.
+      entry = { bundle: {}, status: 'failed', lastError: (error as Error).message };
+      await manager.update(Alarm, { id: alarmId }, { journalStatus: 'failed', journalError: entry.lastError });
+    }
+    const { identifiers } = await manager.insert(OutboxEntry, { alarmId, tenantId: alarm.tenantId, ...entry });
     return (identifiers[0] as { id: string }).id;
   }
 
@@ -125,7 +157,7 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
   private async deliver(job: Job<DeliveryJob>): Promise<void> {
     const outbox = this.db.getRepository(OutboxEntry);
     const entry = await outbox.findOneBy({ id: job.data.outboxId });
-    if (!entry || entry.status === 'delivered') return;
+    if (!entry || entry.status !== 'pending') return;
     await outbox.increment({ id: entry.id }, 'attempts', 1);
     await this.connector.send(entry.bundle);
     const now = new Date();

@@ -29,9 +29,12 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
     server.adapter(createAdapter(publisher, subscriber, { key: `${this.config.QUEUE_PREFIX}:socket.io` }));
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      const principal = typeof token === 'string' ? readSessionToken(token, this.config.SESSION_SECRET!) : null;
-      if (!principal) return next(new Error('log in first: missing or expired session'));
-      void socket.join(principal.tenantIds.map(tenantRoom));
+      const session = typeof token === 'string' ? readSessionToken(token, this.config.SESSION_SECRET!) : null;
+      if (!session) return next(new Error('log in first: missing or expired session'));
+      void socket.join(session.tenantIds.map(tenantRoom));
+      // The console hears alarms only as long as its session lasts.
+      const expiry = setTimeout(() => socket.disconnect(true), Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1));
+      socket.once('disconnect', () => clearTimeout(expiry));
       next();
     });
     this.logger.log('socket.io ready');
@@ -46,6 +49,8 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Consoles go first, so the adapter has nothing in flight when its Redis connections close.
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all(this.redis.map((connection) => connection.quit().catch(() => undefined)));
   }
 }

@@ -121,6 +121,26 @@ describe('handling an alarm', () => {
     console.socket.close();
   });
 
+  it('answers 409 to a take, a log step or a close of an alarm already closed, and audits each action', async () => {
+    const alarm = await raise('4.13', 8);
+    await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/take`);
+    await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/log`, { step: 'action' });
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/close`, { cause: 'accidental-press', measures: ['none-needed'] })).status).toBe(200);
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/take`)).status).toBe(409);
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/log`, { step: 'conversation' })).status).toBe(409);
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/close`, { cause: 'fall', measures: ['none-needed'] })).status).toBe(409);
+    const actions = (await test.hub.dataSource.query('SELECT action FROM audit_log WHERE $1 = ANY(resident_ids) ORDER BY id', [alarm.resident.id])) as Array<{ action: string }>;
+    expect(actions.map((row) => row.action)).toEqual(expect.arrayContaining(['alarm.take', 'alarm.log', 'alarm.close']));
+  });
+
+  it('refuses NUL characters in a request with 400, not a server error', async () => {
+    const alarm = await raise('4.13', 9);
+    await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/take`);
+    const answer = await api<{ message: string }>(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/log`, { step: 'conversation', note: 'a\u0000b' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toMatch(/NUL/);
+  });
+
   it('refuses a close without measures or with an unknown cause, naming the field', async () => {
     const alarm = await raise('4.13', 6);
     await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/take`);

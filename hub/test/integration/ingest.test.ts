@@ -107,6 +107,20 @@ describe('MQTT ingest', () => {
       });
     }
 
+    it('a text PostgreSQL refuses (NUL): quarantined, acknowledged, and the device is not stuck resending it', async () => {
+      const device = deviceOf(test.manifest, 'safety-alarm', 6);
+      const client = await connectDevice(test.hub.mqttUrl, device);
+      const bad = nativeEvent('4.13', { text: 'a\u0000b' });
+      await client.publishAsync(`devices/${device.deviceId}/events`, bad.payload, { qos: 1 });
+      const [kept] = (await test.hub.dataSource.query('SELECT reason FROM quarantine WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [device.deviceId])) as Array<{ reason: string }>;
+      expect(['refused-by-database', 'wrong-type']).toContain(kept!.reason);
+      const good = nativeEvent('4.13');
+      await client.publishAsync(`devices/${device.deviceId}/events`, good.payload, { qos: 1 });
+      expect(await countRows('SELECT count(*) FROM device_events WHERE event_id = $1', [good.id])).toBe(1);
+      expect(client.connected).toBe(true);
+      await client.endAsync();
+    });
+
     it('counts quarantined messages by reason on /health', async () => {
       const health = (await (await fetch(`${test.hub.url}/health`)).json()) as { status: string; ingest: { quarantined: Record<string, number> } };
       expect(health.status).toBe('ready');

@@ -8,7 +8,7 @@ export class InitialSchema1763856000000 implements MigrationInterface {
       CREATE TABLE tenants (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         name text NOT NULL,
-        organisation_number varchar(9) NOT NULL,
+        organisation_number varchar(9) NOT NULL CHECK (organisation_number ~ '^[0-9]{9}$'),
         created_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE TABLE operators (
@@ -23,8 +23,8 @@ export class InitialSchema1763856000000 implements MigrationInterface {
       CREATE TABLE residents (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         tenant_id uuid NOT NULL REFERENCES tenants(id),
-        national_id varchar(11) NOT NULL,
-        name text NOT NULL,
+        national_id varchar(11) NOT NULL CHECK (national_id ~ '^[0-9]{11}$'),
+        name text NOT NULL CHECK (name <> ''),
         birth_date date NOT NULL,
         address text NOT NULL,
         phone text NOT NULL,
@@ -35,20 +35,23 @@ export class InitialSchema1763856000000 implements MigrationInterface {
         next_of_kin jsonb NOT NULL DEFAULT '[]',
         source text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now(),
-        UNIQUE (tenant_id, national_id)
+        UNIQUE (tenant_id, national_id),
+        UNIQUE (id, tenant_id)
       );
       CREATE TABLE devices (
         id varchar(64) PRIMARY KEY,
         tenant_id uuid NOT NULL REFERENCES tenants(id),
-        resident_id uuid REFERENCES residents(id),
+        resident_id uuid,
         kind text NOT NULL,
-        model text NOT NULL,
+        model text NOT NULL CHECK (model <> ''),
         adapter text NOT NULL,
         credential_hash text NOT NULL,
         status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'retired')),
         last_seen_at timestamptz,
         battery smallint,
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz NOT NULL DEFAULT now(),
+        -- A device serves a resident of its own tenant only.
+        FOREIGN KEY (resident_id, tenant_id) REFERENCES residents(id, tenant_id)
       );
       CREATE TABLE device_events (
         device_id varchar(64) NOT NULL REFERENCES devices(id),
@@ -75,7 +78,7 @@ export class InitialSchema1763856000000 implements MigrationInterface {
       CREATE TABLE alarms (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         tenant_id uuid NOT NULL REFERENCES tenants(id),
-        resident_id uuid NOT NULL REFERENCES residents(id),
+        resident_id uuid NOT NULL,
         device_id varchar(64) NOT NULL,
         event_id varchar(128) NOT NULL,
         code text NOT NULL,
@@ -96,7 +99,8 @@ export class InitialSchema1763856000000 implements MigrationInterface {
         journal_at timestamptz,
         journal_error text,
         UNIQUE (device_id, event_id),
-        FOREIGN KEY (device_id, event_id) REFERENCES device_events(device_id, event_id)
+        FOREIGN KEY (device_id, event_id) REFERENCES device_events(device_id, event_id),
+        FOREIGN KEY (resident_id, tenant_id) REFERENCES residents(id, tenant_id)
       );
       CREATE INDEX alarms_open ON alarms (tenant_id, state, severity DESC, raised_at);
       CREATE INDEX alarms_resident ON alarms (resident_id, raised_at DESC);
