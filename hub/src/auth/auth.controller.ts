@@ -32,7 +32,7 @@ export class AuthController {
     }
     const tenants = await this.db.getRepository(Tenant).findBy({ id: In(operator.tenantIds) });
     const token = issueSessionToken(
-      { operatorId: operator.id, displayName: operator.displayName, role: operator.role, tenantIds: operator.tenantIds },
+      { operatorId: operator.id, displayName: operator.displayName, role: operator.role, tenantIds: operator.tenantIds, vendorId: operator.vendorId },
       this.config.SESSION_SECRET!,
     );
     return {

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type OperatorRole = 'operator' | 'admin';
+export type OperatorRole = 'operator' | 'admin' | 'vendor';
 
 /** A response-centre operator (or admin); sees only the tenants listed. */
 @Entity('operators')
@@ -22,6 +22,10 @@ export class Operator {
 
   @Column('uuid', { name: 'tenant_ids', array: true })
   tenantIds!: string[];
+
+  /** Set for a vendor's account: it sees that vendor's devices, and no resident. */
+  @Column('uuid', { name: 'vendor_id', nullable: true })
+  vendorId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

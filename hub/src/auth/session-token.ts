@@ -7,6 +7,8 @@ export interface Principal {
   displayName: string;
   role: OperatorRole;
   tenantIds: string[];
+  /** For a vendor's account: whose devices it manages. */
+  vendorId: string | null;
 }
 
 interface TokenBody extends Principal {

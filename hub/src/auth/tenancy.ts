@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { Device } from '../devices/device.entity.js';
 import type { Principal } from './session-token.js';
 
 /**
@@ -27,5 +28,22 @@ export class Tenancy {
 
   admits(principal: Principal, tenantId: string): boolean {
     return principal.tenantIds.includes(tenantId);
+  }
+
+  /**
+   * Devices as the principal may see them: a vendor's account its vendor's devices in every
+   * municipality, anyone else the devices of their tenants.
+   */
+  devices(principal: Principal): SelectQueryBuilder<Device> {
+    const query = this.db.getRepository(Device).createQueryBuilder('device');
+    return principal.role === 'vendor'
+      ? query.where('device.vendorId = :vendorId', { vendorId: principal.vendorId })
+      : query.where('device.tenantId = ANY(:tenantIds)', { tenantIds: principal.tenantIds });
+  }
+
+  async device(principal: Principal, deviceId: string): Promise<Device> {
+    const device = await this.devices(principal).andWhere('device.id = :deviceId', { deviceId }).getOne();
+    if (!device) throw new NotFoundException(`no device ${deviceId}`);
+    return device;
   }
 }

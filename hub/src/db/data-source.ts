@@ -4,17 +4,37 @@ import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { Operator } from '../auth/operator.entity.js';
 import { Tenant } from '../auth/tenant.entity.js';
+import { DeviceModel } from '../devices/device-model.entity.js';
+import { DeviceOutage } from '../devices/device-outage.entity.js';
+import { DevicePlacement } from '../devices/device-placement.entity.js';
 import { Device } from '../devices/device.entity.js';
+import { Vendor } from '../devices/vendor.entity.js';
 import { QuarantinedMessage } from '../ingest/quarantined-message.entity.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { OutboxEntry } from '../journal/outbox-entry.entity.js';
 import { Resident } from '../residents/resident.entity.js';
 import { InitialSchema1763856000000 } from './migrations/1763856000000-initial-schema.js';
+import { DeviceLifecycle1763942400000 } from './migrations/1763942400000-device-lifecycle.js';
 
-export const ENTITIES = [Tenant, Operator, Resident, Device, StoredEvent, QuarantinedMessage, Alarm, AlarmLogEntry, OutboxEntry, AuditEntry];
+export const ENTITIES = [
+  Tenant,
+  Operator,
+  Resident,
+  Vendor,
+  DeviceModel,
+  Device,
+  DeviceOutage,
+  DevicePlacement,
+  StoredEvent,
+  QuarantinedMessage,
+  Alarm,
+  AlarmLogEntry,
+  OutboxEntry,
+  AuditEntry,
+];
 
 /** Migrations in the order they run; the schema is never synchronised from entities. */
-export const MIGRATIONS = [InitialSchema1763856000000];
+export const MIGRATIONS = [InitialSchema1763856000000, DeviceLifecycle1763942400000];
 
 export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource({

@@ -6,7 +6,9 @@ import type { DataSource } from 'typeorm';
 import { Operator } from '../auth/operator.entity.js';
 import { hashSecret } from '../auth/secret-hash.js';
 import { Tenant } from '../auth/tenant.entity.js';
+import { DeviceModel } from '../devices/device-model.entity.js';
 import { Device } from '../devices/device.entity.js';
+import { Vendor } from '../devices/vendor.entity.js';
 import { Resident } from '../residents/resident.entity.js';
 import { syntheticNationalId } from '../residents/national-id.js';
 
@@ -23,7 +25,7 @@ interface DemoTenant {
   organisationNumber: string;
   prefix: string;
   residents: number;
-  operators: Array<{ username: string; displayName: string }>;
+  operators: Array<{ username: string; displayName: string; role: 'operator' | 'admin' }>;
 }
 
 /** A municipality with an operator pair and twenty residents, and a small neighbour to show tenancy. */
@@ -35,11 +37,12 @@ const DEMO_TENANTS: DemoTenant[] = [
     prefix: 'nordby',
     residents: 20,
     operators: [
-      { username: 'operator', displayName: 'Kari Operatør' },
-      { username: 'operator2', displayName: 'Ola Operatør' },
+      { username: 'operator', displayName: 'Kari Operatør', role: 'operator' },
+      { username: 'operator2', displayName: 'Ola Operatør', role: 'operator' },
+      { username: 'admin', displayName: 'Nils Administrator', role: 'admin' },
     ],
   },
-  { name: 'Sørvik kommune', seedBase: 101, organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik' }] },
+  { name: 'Sørvik kommune', seedBase: 101, organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik', role: 'operator' }] },
 ];
 
 /** Passwords of an earlier manifest, so that a restarted hub keeps its simulators logged in. */
@@ -53,6 +56,25 @@ async function earlierPasswords(manifestPath: string): Promise<Map<string, strin
   } catch {
     return new Map();
   }
+}
+
+/** The demo fleet heartbeats every minute, so a silent device shows "Ingen kontakt" within minutes. */
+const DEMO_HEARTBEAT_SECONDS = 60;
+const DEMO_VENDOR = { name: 'Trygg Teknikk AS', username: 'vendor', displayName: 'Trygg Teknikk (leverandør)' };
+const DEMO_MODELS: Array<Pick<DeviceModel, 'name' | 'kind' | 'adapter'>> = [
+  { name: 'Trygg 300', kind: 'safety-alarm', adapter: 'native-json' },
+  { name: 'Dørsensor Z2', kind: 'door-sensor', adapter: 'native-json' },
+  { name: 'Dosett Pro', kind: 'medicine-dispenser', adapter: 'native-json' },
+];
+
+async function seedDemoVendor(db: DataSource): Promise<string> {
+  const vendors = db.getRepository(Vendor);
+  const vendor = (await vendors.findOneBy({ name: DEMO_VENDOR.name })) ?? (await vendors.save(vendors.create({ name: DEMO_VENDOR.name })));
+  await db.getRepository(DeviceModel).upsert(
+    DEMO_MODELS.map((model) => ({ ...model, vendorId: vendor.id, heartbeatSeconds: DEMO_HEARTBEAT_SECONDS, missedHeartbeats: 3 })),
+    ['name'],
+  );
+  return vendor.id;
 }
 
 function devicesFor(index: number): Array<{ kind: DeviceKind; model: string }> {
@@ -71,27 +93,41 @@ export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl
   const manifest: FleetManifest = { hubUrl, mqttUrl, operators: [], residents: [] };
   const earlier = await earlierPasswords(manifestPath);
   const password = (name: string) => earlier.get(name) ?? randomBytes(9).toString('base64url');
+  const vendorId = await seedDemoVendor(db);
+  const vendorSecret = password(DEMO_VENDOR.username);
+  await db.getRepository(Operator).upsert(
+    { username: DEMO_VENDOR.username, displayName: DEMO_VENDOR.displayName, passwordHash: await hashSecret(vendorSecret), role: 'vendor', tenantIds: [], vendorId },
+    ['username'],
+  );
   for (const spec of DEMO_TENANTS) {
     const tenants = db.getRepository(Tenant);
     const tenant = (await tenants.findOneBy({ organisationNumber: spec.organisationNumber })) ?? (await tenants.save(tenants.create({ name: spec.name, organisationNumber: spec.organisationNumber })));
     for (const operatorSpec of spec.operators) {
       const secret = password(operatorSpec.username);
       await db.getRepository(Operator).upsert(
-        { username: operatorSpec.username, displayName: operatorSpec.displayName, passwordHash: await hashSecret(secret), role: 'operator', tenantIds: [tenant.id] },
+        { username: operatorSpec.username, displayName: operatorSpec.displayName, passwordHash: await hashSecret(secret), role: operatorSpec.role, tenantIds: [tenant.id], vendorId: null },
         ['username'],
       );
       manifest.operators.push({ username: operatorSpec.username, password: secret, displayName: operatorSpec.displayName, tenant: tenant.name });
     }
     for (let index = 0; index < spec.residents; index++) {
-      manifest.residents.push(await seedResident(db, tenant, spec, index, password));
+      manifest.residents.push(await seedResident(db, tenant, spec, index, password, vendorId));
     }
   }
+  manifest.operators.push({ username: DEMO_VENDOR.username, password: vendorSecret, displayName: DEMO_VENDOR.displayName, tenant: DEMO_VENDOR.name });
   await mkdir(path.dirname(path.resolve(manifestPath)), { recursive: true });
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   return manifest;
 }
 
-async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, index: number, password: (name: string) => string): Promise<FleetResident> {
+async function seedResident(
+  db: DataSource,
+  tenant: Tenant,
+  spec: DemoTenant,
+  index: number,
+  password: (name: string) => string,
+  vendorId: string,
+): Promise<FleetResident> {
   const seed = spec.seedBase + index;
   const birthDate = `19${30 + (seed % 20)}-${String((seed % 12) + 1).padStart(2, '0')}-${String((seed % 27) + 1).padStart(2, '0')}`;
   const nationalId = syntheticNationalId(birthDate, seed * 7);
@@ -119,7 +155,20 @@ async function seedResident(db: DataSource, tenant: Tenant, spec: DemoTenant, in
     const deviceId = `${spec.prefix}-${String(index + 1).padStart(2, '0')}-${deviceIndex + 1}`;
     const secret = password(deviceId);
     await db.getRepository(Device).upsert(
-      { id: deviceId, tenantId: tenant.id, residentId: resident.id, kind, model, adapter: 'native-json', credentialHash: await hashSecret(secret), status: 'active' },
+      {
+        id: deviceId,
+        tenantId: tenant.id,
+        residentId: resident.id,
+        kind,
+        model,
+        adapter: 'native-json',
+        credentialHash: await hashSecret(secret),
+        status: 'active',
+        vendorId,
+        serial: deviceId.toUpperCase(),
+        heartbeatSeconds: DEMO_HEARTBEAT_SECONDS,
+        missedHeartbeats: 3,
+      },
       ['id'],
     );
     fleetResident.devices.push({ deviceId, password: secret, kind, model, adapter: 'native-json' });

@@ -2,6 +2,11 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { DeviceKind } from '@knutepunkt/device-adapters';
 
 export type DeviceStatus = 'active' | 'suspended' | 'retired';
+/** What supervision knows: not yet heard from, heard from in time, or out of contact. */
+export type DeviceContact = 'unknown' | 'ok' | 'lost';
+
+/** Device ids become MQTT client ids and topic levels: no wildcards, no separators. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** A registered device. Its tenant and resident come from here, never from its payloads. */
 @Entity('devices')
@@ -37,6 +42,28 @@ export class Device {
 
   @Column('smallint', { nullable: true })
   battery!: number | null;
+
+  @Column('uuid', { name: 'vendor_id', nullable: true })
+  vendorId!: string | null;
+
+  @Column('text', { nullable: true })
+  serial!: string | null;
+
+  /** For a sensor behind a home gateway: the gateway device, and the sensor's name there. */
+  @Column('varchar', { name: 'gateway_id', length: 64, nullable: true })
+  gatewayId!: string | null;
+
+  @Column('text', { name: 'gateway_address', nullable: true })
+  gatewayAddress!: string | null;
+
+  @Column('integer', { name: 'heartbeat_seconds', default: 900 })
+  heartbeatSeconds!: number;
+
+  @Column('integer', { name: 'missed_heartbeats', default: 3 })
+  missedHeartbeats!: number;
+
+  @Column('text', { default: 'unknown' })
+  contact!: DeviceContact;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -112,7 +112,7 @@ export interface LoginRequest {
 
 export interface LoginResponse {
   token: string;
-  operator: OperatorRef & { username: string; role: 'operator' | 'admin'; tenants: Array<{ id: string; name: string }> };
+  operator: OperatorRef & { username: string; role: 'operator' | 'admin' | 'vendor'; tenants: Array<{ id: string; name: string }> };
 }
 
 export interface AddLogStepRequest {

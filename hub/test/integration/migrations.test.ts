@@ -37,3 +37,35 @@ it('runs again on an up-to-date database without change, and reverts cleanly', a
   await db.runMigrations();
   expect((await tables()).length).toBe(ENTITIES.length);
 });
+
+it('upgrades a database of the first release with its devices, keeping them and their history', async () => {
+  const upgrade = await createTestDatabase();
+  const old = createDataSource(upgrade.url);
+  old.setOptions({ migrations: MIGRATIONS.slice(0, 1) });
+  await old.initialize();
+  try {
+    await old.runMigrations();
+    await old.query(`
+      INSERT INTO tenants (id, name, organisation_number) VALUES ('00000000-0000-4000-8000-000000000001', 'Nordby kommune', '999111222');
+      INSERT INTO residents (id, tenant_id, national_id, name, birth_date, address, phone, source)
+        VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', '01813012345', 'Astrid Hansen', '1930-01-01', 'Storgata 1', '91000000', 'test');
+      INSERT INTO devices (id, tenant_id, resident_id, kind, model, adapter, credential_hash)
+        VALUES ('nordby-01-1', '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', 'safety-alarm', 'Trygg 300', 'native-json', 'scrypt$x$y');
+    `);
+    old.setOptions({ migrations: MIGRATIONS });
+    await old.destroy();
+    const current = createDataSource(upgrade.url);
+    await current.initialize();
+    expect((await current.runMigrations()).length).toBe(MIGRATIONS.length - 1);
+    const [device] = (await current.query('SELECT contact, heartbeat_seconds FROM devices')) as Array<{ contact: string; heartbeat_seconds: number }>;
+    expect(device).toEqual({ contact: 'unknown', heartbeat_seconds: 900 });
+    expect(await current.query('SELECT name, kind, adapter FROM device_models')).toEqual([{ name: 'Trygg 300', kind: 'safety-alarm', adapter: 'native-json' }]);
+    expect(await current.query('SELECT device_id, resident_id FROM device_placements')).toEqual([
+      { device_id: 'nordby-01-1', resident_id: '00000000-0000-4000-8000-000000000002' },
+    ]);
+    await current.destroy();
+  } finally {
+    if (old.isInitialized) await old.destroy();
+    await upgrade.drop();
+  }
+});
