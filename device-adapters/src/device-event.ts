@@ -21,6 +21,9 @@ export interface DeviceEvent {
   technical?: TechnicalCondition;
 }
 
+/** The longest eventId the hub stores (its idempotency key, with the device id). */
+export const MAX_EVENT_ID_LENGTH = 128;
+
 export const TECHNICAL_CONDITIONS = ['battery-low', 'battery-empty', 'power-loss', 'power-restored', 'no-contact', 'test'] as const;
 export type TechnicalCondition = (typeof TECHNICAL_CONDITIONS)[number];
 

@@ -2,7 +2,16 @@
  * The file the hub writes when it seeds a demo or training fleet, and simulators read to
  * connect as those devices. It holds credentials in clear text: demo data only.
  */
-export type DeviceKind = 'safety-alarm' | 'door-sensor' | 'medicine-dispenser';
+export type DeviceKind =
+  | 'safety-alarm'
+  | 'fall-detector'
+  | 'door-sensor'
+  | 'water-sensor'
+  | 'motion-sensor'
+  | 'bed-sensor'
+  | 'medicine-dispenser'
+  /** A home gateway (e.g. Zigbee2MQTT) publishing for its child sensors. */
+  | 'gateway';
 
 export interface FleetDevice {
   deviceId: string;

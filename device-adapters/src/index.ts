@@ -1,6 +1,11 @@
 export * from './device-event.js';
 export * from './vkp-codes.js';
 export { NativeJsonAdapter } from './native-json.adapter.js';
+export { Zigbee2MqttAdapter } from './zigbee2mqtt.adapter.js';
+export { SenmlAdapter } from './senml.adapter.js';
+export { LpwanAlarmAdapter } from './lpwan-alarm.adapter.js';
+export { DispenserJsonAdapter } from './dispenser-json.adapter.js';
+export { VkpFhirAdapter, ALERT_CODE_OF_FLAG_CODE, FLAG_CODE_SYSTEM, MEDICATION_DISPENSE_EVENT_SYSTEM } from './vkp-fhir.adapter.js';
 export { adapterNamed, ADAPTER_NAMES } from './registry.js';
 export * from './fleet-manifest.js';
 export * from './seeded-random.js';

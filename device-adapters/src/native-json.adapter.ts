@@ -1,21 +1,11 @@
-import type { DecodeContext, DecodeResult, DeviceAdapter, DeviceCommand, DeviceEvent, DeviceLocation } from './device-event.js';
+import { MAX_EVENT_ID_LENGTH, type DecodeContext, type DecodeResult, type DeviceAdapter, type DeviceCommand, type DeviceEvent, type DeviceLocation } from './device-event.js';
+import { isInstant } from './instant.js';
 import { isAlertCode } from './vkp-codes.js';
 
-const MAX_ID_LENGTH = 128;
-/** ISO 8601 date-time with an explicit offset: an instant, whatever the hub's own time zone. */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+const MAX_ID_LENGTH = MAX_EVENT_ID_LENGTH;
 const MAX_TEXT_LENGTH = 2000;
 
 class FieldError extends Error {}
-
-function isInstant(text: string): boolean {
-  const match = ISO_INSTANT.exec(text);
-  if (!match || Number.isNaN(Date.parse(text))) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  // Date.parse rolls 30 February over into March; a real calendar date survives the round trip.
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
-}
 
 function fail(reason: 'malformed' | 'wrong-type' | 'unknown-code', detail: string): DecodeResult {
   return { ok: false, error: { reason, detail } };

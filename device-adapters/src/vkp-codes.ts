@@ -2,6 +2,7 @@
  * VKP code tables (vkp-r4 0.9.0). Codes are facts: these tables are written here and
  * cross-checked against ../shared/vkp-r4/CodeSystem in the tests.
  */
+import type { TechnicalCondition } from './device-event.js';
 
 export const ALERT_CODE_SYSTEM = 'http://ehelse.no/fhir/CodeSystem/vkp-alert-code-v090';
 export const SEVERITY_SYSTEM = 'http://ehelse.no/fhir/CodeSystem/vkp-severity-level-v090';
@@ -120,6 +121,17 @@ export type AlertCode = keyof typeof ALERT_CODES;
 export function isAlertCode(code: string): code is AlertCode {
   return Object.hasOwn(ALERT_CODES, code);
 }
+
+/**
+ * The dispenser codes that are VKP's own names for an equipment condition: an event with one of
+ * these codes carries that condition as `technical` whichever format it came in.
+ */
+export const TECHNICAL_CONDITION_OF_CODE: Readonly<Partial<Record<AlertCode, TechnicalCondition>>> = {
+  '1.17': 'battery-low',
+  '1.18': 'battery-empty',
+  '1.19': 'power-loss',
+  '1.20': 'no-contact',
+};
 
 /**
  * Response-centre log steps (vkp-composition-event-v090). They are both the alarm's

@@ -1,11 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { describeAdapterConformance } from '../src/conformance/index.js';
 import type { DecodeReason, DecodeResult, DeviceEvent } from '../src/device-event.js';
 import { NativeJsonAdapter } from '../src/native-json.adapter.js';
 import { seededRandom } from '../src/seeded-random.js';
 import { ALERT_CODES, isAlertCode } from '../src/vkp-codes.js';
+import { NATIVE_JSON_EXPECTATIONS } from './native-json.expectations.js';
 
 /** The hub's side of a decode: which registered device, and when the message arrived. */
 const context = (deviceId: string) => ({ deviceId, receivedAt: '2026-03-01T07:00:00.000Z' });
@@ -30,76 +32,12 @@ function onlyEvent(result: DecodeResult): DeviceEvent {
 
 const BASE = { id: 'evt-1', code: '4.1', occurredAt: '2025-03-12T07:14:05Z' } as const;
 
-type Expected =
-  | { ok: true; event: DeviceEvent }
-  | { ok: false; reason: DecodeReason; detail: RegExp[] };
-
-/**
- * Every fixture `native-json.<case>.json` and what decoding it must give. The event ids and
- * values are those written in the fixture files; times are the fixture's instant in UTC.
- */
-const FIXTURE_CASES: Record<string, Expected> = {
-  minimal: {
-    ok: true,
-    event: { eventId: 'evt-0001', deviceId: DEVICE, code: '4.1', occurredAt: '2025-03-12T07:14:05.000Z' },
-  },
-  full: {
-    ok: true,
-    event: {
-      eventId: 'evt-0002',
-      deviceId: DEVICE,
-      code: '4.13',
-      // 08:14:05 at +01:00 (Norwegian winter time) is 07:14:05 UTC.
-      occurredAt: '2025-03-12T07:14:05.000Z',
-      battery: 37,
-      location: { lat: 59.9139, lon: 10.7522, accuracyM: 12 },
-      text: 'Knapp trykket i stua – bruker svarer ikke',
-    },
-  },
-  'foreign-device-id': {
-    ok: true,
-    // The payload says "deviceId": "other"; the device is who the topic says it is.
-    event: { eventId: 'evt-0003', deviceId: DEVICE, code: '4.15', occurredAt: '2025-03-12T07:14:05.000Z' },
-  },
-  malformed: { ok: false, reason: 'malformed', detail: [/JSON/] },
-  array: { ok: false, reason: 'wrong-type', detail: [/object/] },
-  'missing-id': { ok: false, reason: 'wrong-type', detail: [/"id"/] },
-  'id-too-long': { ok: false, reason: 'wrong-type', detail: [/"id"/, /128/] },
-  'numeric-code': { ok: false, reason: 'wrong-type', detail: [/"code"/, /string/] },
-  'unknown-code': { ok: false, reason: 'unknown-code', detail: [/9\.99/, /code/] },
-  'bad-date': { ok: false, reason: 'wrong-type', detail: [/"occurredAt"/] },
-  'battery-150': { ok: false, reason: 'wrong-type', detail: [/"battery"/, /100/] },
-  'location-without-lon': { ok: false, reason: 'wrong-type', detail: [/"location"/, /"lon"/] },
-  'text-too-long': { ok: false, reason: 'wrong-type', detail: [/"text"/, /2000/] },
-};
+describeAdapterConformance(adapter, { fixturesDir: FIXTURES, expectations: NATIVE_JSON_EXPECTATIONS });
 
 describe('NativeJsonAdapter', () => {
   it('is registered as the native-json format taking application/json', () => {
     expect(adapter.name).toBe('native-json');
     expect(adapter.contentType).toBe('application/json');
-  });
-
-  describe('fixtures', () => {
-    it('has an expected outcome for every native-json fixture file, and a file for every outcome', () => {
-      const files = readdirSync(FIXTURES)
-        .filter((file) => file.startsWith('native-json.') && file.endsWith('.json'))
-        .map((file) => file.slice('native-json.'.length, -'.json'.length))
-        .sort();
-      expect(files).toEqual(Object.keys(FIXTURE_CASES).sort());
-    });
-
-    it.each(Object.entries(FIXTURE_CASES))('%s', (name, expected) => {
-      const result = adapter.decode(fixture(name), context(DEVICE));
-      if (expected.ok) {
-        // toStrictEqual: optional fields the payload did not carry are absent, not undefined.
-        expect(result).toStrictEqual({ ok: true, events: [expected.event] });
-        return;
-      }
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.error.reason).toBe(expected.reason);
-      for (const pattern of expected.detail) expect(result.error.detail).toMatch(pattern);
-    });
   });
 
   describe('occurredAt', () => {
