@@ -10,8 +10,13 @@ import { OperatorGuard } from './auth/auth.guard.js';
 import { Tenancy } from './auth/tenancy.js';
 import { HUB_CONFIG, type HubConfig } from './config/config.js';
 import { DeviceDirectory } from './devices/device-directory.service.js';
+import { DeviceCommands } from './devices/device-commands.service.js';
 import { DeviceHeartbeats } from './devices/device-heartbeats.service.js';
+import { DeviceRegistry } from './devices/device-registry.service.js';
+import { DeviceSupervision } from './devices/device-supervision.service.js';
+import { DevicesController } from './devices/devices.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { DeviceConnections } from './ingest/device-connections.js';
 import { Inbox } from './ingest/inbox.service.js';
 import { IngestStats } from './ingest/ingest-stats.js';
 import { MqttBroker } from './ingest/mqtt-broker.service.js';
@@ -32,7 +37,7 @@ export class HubModule {
           dataSourceFactory: async () => dataSource,
         }),
       ],
-      controllers: [AuthController, AlarmsController, HealthController],
+      controllers: [AuthController, AlarmsController, DevicesController, HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         OperatorGuard,
@@ -40,8 +45,12 @@ export class HubModule {
         AuditService,
         DeviceDirectory,
         DeviceHeartbeats,
+        DeviceRegistry,
+        DeviceCommands,
+        DeviceSupervision,
         IngestStats,
         Inbox,
+        DeviceConnections,
         MqttBroker,
         AlarmViews,
         AlarmsService,

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
+import { DeviceCommands } from '../devices/device-commands.service.js';
 import type { KnownDevice } from '../devices/device-directory.service.js';
 import { JournalService } from '../journal/journal.service.js';
 import type { AlarmView, CloseAlarmRequest, ManualLogStep } from '../realtime/contract.js';
@@ -35,6 +36,7 @@ export class AlarmsService {
     private readonly audit: AuditService,
     private readonly realtime: RealtimeGateway,
     private readonly journal: JournalService,
+    private readonly commands: DeviceCommands,
   ) {}
 
   /** Raises alarms for newly stored events, inside the ingest transaction. Returns their ids. */
@@ -116,7 +118,10 @@ export class AlarmsService {
         takenBy: view.takenBy ?? undefined,
       });
     }
-    if (won) this.realtime.alarmUpdated(view);
+    if (won) {
+      this.realtime.alarmUpdated(view);
+      this.commands.acknowledgeAlarm(view.device.id, view.id);
+    }
     return view;
   }
 
@@ -159,6 +164,37 @@ export class AlarmsService {
     // The outbox holds the entry; if Redis is away now, the outbox sweep queues it later.
     this.journal.dispatch(outboxId).catch((error: Error) => this.logger.warn(`journal entry ${outboxId} waits in the outbox: ${error.message}`));
     return this.announceUpdated(principal, alarmId);
+  }
+
+  /**
+   * The hub resolves an alarm whose cause went away by itself (a device back in contact): an
+   * alarm no one has taken is closed as technical with nothing to do; one being handled gets
+   * the news in its log, and its operator closes it. Technical alarms are not journaled.
+   */
+  async resolveByHub(alarmId: string, note: string): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const now = new Date();
+      const closed = await manager
+        .createQueryBuilder()
+        .update(Alarm)
+        .set({ state: 'closed', closedAt: now, cause: 'technical', measures: ['none-needed'], closingNote: note })
+        .where("id = :id AND state = 'reported'", { id: alarmId })
+        .execute();
+      if (closed.affected === 1) {
+        await manager.insert(AlarmLogEntry, [
+          { alarmId, code: logStepCode('cause'), at: now, operatorId: null, note: 'technical' },
+          { alarmId, code: logStepCode('measures'), at: now, operatorId: null, note: 'none-needed' },
+          { alarmId, code: logStepCode('acknowledged'), at: now, operatorId: null, note },
+        ]);
+      } else {
+        await manager.query(
+          `INSERT INTO alarm_log (alarm_id, code, at, operator_id, note) SELECT id, $2, $3, NULL, $4 FROM alarms WHERE id = $1 AND state = 'being-handled'`,
+          [alarmId, logStepCode('action'), now, note],
+        );
+      }
+    });
+    const alarm = await this.db.getRepository(Alarm).findOneBy({ id: alarmId });
+    if (alarm) for (const view of await this.views.of([alarm])) this.realtime.alarmUpdated(view);
   }
 
   private async announceUpdated(principal: Principal, alarmId: string): Promise<AlarmView> {

@@ -87,6 +87,7 @@ export const SETTINGS = {
   MAX_EVENT_BYTES: count('Largest device payload accepted; larger ones are quarantined', 16_384, 256, 1_048_576),
   INGEST_BATCH_SIZE: count('Most events written in one group commit', 500, 1, 10_000),
   INGEST_BATCH_WAIT_MS: count('How long the first event of a group commit waits for company', 2, 0, 1000),
+  SUPERVISION_SWEEP_SECONDS: count('How often devices past their heartbeat deadline are looked for', 30, 1, 3600),
   CONSOLE_DIR: text('Built console served at /', consoleBuild),
 } satisfies Record<string, Setting<unknown>>;
 

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AlarmsService } from '../alarms/alarms.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { KnownDevice } from '../devices/device-directory.service.js';
+import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
 import { IngestStats } from './ingest-stats.js';
 import { QuarantinedMessage } from './quarantined-message.entity.js';
 
@@ -12,6 +13,8 @@ export interface DecodedMessage {
   kind: 'events';
   device: KnownDevice;
   events: DeviceEvent[];
+  /** Events the hub observed itself (no contact): they do not show the device is alive. */
+  fromHub?: true;
 }
 
 export interface RejectedMessage {
@@ -29,7 +32,8 @@ export type InboxItem = DecodedMessage | RejectedMessage;
 interface Waiting {
   item: InboxItem;
   receivedAt: Date;
-  resolve: () => void;
+  /** Resolves with whether the message's device had been out of contact until now. */
+  resolve: (contactRestored: boolean) => void;
   reject: (error: Error) => void;
 }
 
@@ -50,10 +54,14 @@ export class Inbox {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly alarms: AlarmsService,
     private readonly stats: IngestStats,
+    private readonly heartbeats: DeviceHeartbeats,
   ) {}
 
-  /** Resolves once the item is committed; rejects if it could not be stored. */
-  store(item: InboxItem): Promise<void> {
+  /**
+   * Resolves once the item is committed, with whether its device had been out of contact;
+   * rejects if it could not be stored.
+   */
+  store(item: InboxItem): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, receivedAt: new Date(), resolve, reject });
       this.schedule();
@@ -110,15 +118,17 @@ export class Inbox {
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
-    const { raisedAlarmIds, duplicates } = await this.db.transaction(async (manager) => {
+    const { raisedAlarmIds, duplicates, restored } = await this.db.transaction(async (manager) => {
       await this.insertQuarantined(manager, batch);
-      return this.insertEvents(manager, batch);
+      const stored = await this.insertEvents(manager, batch);
+      const heard = batch.flatMap(({ item }) => (item.kind === 'events' && !item.fromHub ? [item.device.id] : []));
+      return { ...stored, restored: new Set(await this.heartbeats.seen([...new Set(heard)].sort(), undefined, manager)) };
     });
     this.stats.duplicates(duplicates);
     for (const waiting of batch) {
       if (waiting.item.kind === 'quarantine') this.stats.quarantined(waiting.item.reason);
       else this.stats.stored(waiting.item.events.length);
-      waiting.resolve();
+      waiting.resolve(waiting.item.kind === 'events' && restored.has(waiting.item.device.id));
     }
     // Consoles hear of new alarms without holding up the next group commit.
     if (raisedAlarmIds.length > 0) {

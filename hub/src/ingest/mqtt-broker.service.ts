@@ -1,14 +1,25 @@
 import { createServer, type Server } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { adapterNamed } from '@knutepunkt/device-adapters';
-import aedes from 'aedes';
 import type { AuthenticateError, Client, PublishPacket } from 'aedes';
 import { verifySecret } from '../auth/secret-hash.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
 import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
+import { DeviceSupervision } from '../devices/device-supervision.service.js';
+import { DeviceConnections } from './device-connections.js';
 import { Inbox } from './inbox.service.js';
-import { mayPublish, maySubscribe, parseDeviceTopic } from './topics.js';
+import { mayPublish, maySubscribe, parseDeviceTopic, sensorAddress } from './topics.js';
+
+type Reject = (reason: string, detail: string) => Promise<void>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A heartbeat may be empty or JSON {battery, signal}; a bad one still shows the device is alive. */
 function readHeartbeat(payload: Buffer): { battery?: number; error?: string } {
@@ -41,8 +52,8 @@ function authenticationError(error: Error): AuthenticateError {
  */
 @Injectable()
 export class MqttBroker implements OnApplicationShutdown {
+  private readonly broker: DeviceConnections['broker'];
   private readonly logger = new Logger(MqttBroker.name);
-  private readonly broker = aedes.createBroker({ id: 'knutepunkt' });
   private server: Server | null = null;
   private readonly devicesByClient = new WeakMap<Client, KnownDevice>();
 
@@ -51,7 +62,10 @@ export class MqttBroker implements OnApplicationShutdown {
     private readonly directory: DeviceDirectory,
     private readonly inbox: Inbox,
     private readonly heartbeats: DeviceHeartbeats,
+    private readonly connections: DeviceConnections,
+    private readonly supervision: DeviceSupervision,
   ) {
+    this.broker = connections.broker;
     this.broker.authenticate = (client, username, password, done) => {
       this.authenticate(client, username, password).then(
         (device) => done(null, device !== null),
@@ -64,7 +78,7 @@ export class MqttBroker implements OnApplicationShutdown {
     this.broker.authorizeSubscribe = (client, subscription, done) => {
       const device = client ? this.devicesByClient.get(client) : undefined;
       // A null subscription answers SUBACK 128 (refused) and keeps the connection.
-      done(null, device && maySubscribe(device.id, subscription.topic) ? subscription : null);
+      done(null, device && maySubscribe(device.id, subscription.topic, device.kind === 'gateway') ? subscription : null);
     };
     this.broker.on('clientError', (client, error) => this.logger.debug(`device ${client.id}: ${error.message}`));
   }
@@ -86,18 +100,8 @@ export class MqttBroker implements OnApplicationShutdown {
     return this.server?.listening ?? false;
   }
 
-  /** Publishes to a device's command topic, hub → device. */
-  sendCommand(deviceId: string, command: object): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.broker.publish(
-        { cmd: 'publish', topic: `devices/${deviceId}/commands`, payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false },
-        (error?: Error) => (error ? reject(error) : resolve()),
-      );
-    });
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    await this.connections.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -115,27 +119,43 @@ export class MqttBroker implements OnApplicationShutdown {
 
   private async authorizePublish(client: Client | null, packet: PublishPacket): Promise<void> {
     // aedes authorizes a device's last will with its client too; a null client is another broker's will.
-    const deviceId = client ? this.devicesByClient.get(client)?.id : undefined;
-    if (!deviceId || !mayPublish(deviceId, packet.topic)) {
+    const device = client ? this.devicesByClient.get(client) : undefined;
+    if (!device || !mayPublish(device.id, packet.topic, device.kind === 'gateway')) {
       throw new Error(`not allowed to publish to ${packet.topic}`);
     }
     const topic = parseDeviceTopic(packet.topic)!;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const reject = this.quarantiner(deviceId, packet.topic, payload);
-    if (topic.kind === 'events') return this.ingestEvent(deviceId, payload, reject);
-    if (topic.kind === 'heartbeat') {
-      const heartbeat = readHeartbeat(payload);
-      await this.heartbeats.seen(deviceId, heartbeat.battery);
-      if (heartbeat.error) await reject('malformed', heartbeat.error);
-      return;
+    const reject = this.quarantiner(device.id, packet.topic, payload);
+    switch (topic.kind) {
+      case 'events':
+        return this.ingestEvent(device.id, payload, reject);
+      case 'gateway':
+        return this.ingestFromGateway(device.id, topic.path, payload, reject);
+      case 'heartbeat': {
+        const heartbeat = readHeartbeat(payload);
+        await this.alive(device.id, heartbeat.battery);
+        if (heartbeat.error) await reject('malformed', heartbeat.error);
+        return;
+      }
+      case 'status':
+        return this.status(device.id, payload.toString('utf8'));
     }
-    // status: the retained online / offline of DESIGN.md's contract.
-    if (payload.toString('utf8') === 'online') await this.heartbeats.seen(deviceId);
+  }
+
+  /** The retained online / offline of DESIGN.md's contract; offline is the device's last will. */
+  private async status(deviceId: string, status: string): Promise<void> {
+    if (status === 'online') await this.alive(deviceId);
+    else if (status === 'offline') await this.supervision.lastWill(deviceId);
+  }
+
+  private async alive(deviceId: string, battery?: number): Promise<void> {
+    const restored = await this.heartbeats.seen([deviceId], battery);
+    if (restored.length > 0) await this.supervision.restored(deviceId);
   }
 
   private quarantiner(deviceId: string, topic: string, payload: Buffer) {
-    return (reason: string, detail: string) =>
-      this.inbox.store({
+    return async (reason: string, detail: string): Promise<void> => {
+      await this.inbox.store({
         kind: 'quarantine',
         deviceId,
         topic,
@@ -144,19 +164,45 @@ export class MqttBroker implements OnApplicationShutdown {
         payload: payload.subarray(0, this.config.MAX_EVENT_BYTES),
         payloadBytes: payload.length,
       });
+    };
   }
 
-  private async ingestEvent(deviceId: string, payload: Buffer, reject: (reason: string, detail: string) => Promise<void>): Promise<void> {
+  private async ingestEvent(deviceId: string, payload: Buffer, reject: Reject): Promise<void> {
     const device = await this.directory.find(deviceId);
     if (!device) return reject('unknown-device', `device ${deviceId} is no longer registered`);
-    if (!device.active) return reject('inactive-device', `device ${deviceId} is suspended or retired`);
+    return this.decodeAndStore(device, payload, reject);
+  }
+
+  /**
+   * A gateway speaks for the sensors registered behind it: `gateways/{id}/bridge/state` is the
+   * gateway's own status (Zigbee2MQTT's will), `gateways/{id}/{sensor name}` a sensor's state.
+   */
+  private async ingestFromGateway(gatewayId: string, path: string, payload: Buffer, reject: Reject): Promise<void> {
+    if (path === 'bridge/state') {
+      const text = payload.toString('utf8');
+      const state = text.startsWith('{') ? (safeJson(text) as { state?: string } | undefined)?.state : text;
+      return this.status(gatewayId, state ?? '');
+    }
+    await this.alive(gatewayId);
+    const address = sensorAddress(path);
+    if (address === null) return;
+    const sensor = await this.directory.findBehindGateway(gatewayId, address);
+    if (!sensor) return reject('unknown-sensor', `no sensor "${address.slice(0, 100)}" is registered behind gateway ${gatewayId}`);
+    return this.decodeAndStore(sensor, payload, reject);
+  }
+
+  private async decodeAndStore(device: KnownDevice, payload: Buffer, reject: Reject): Promise<void> {
+    if (!device.active) return reject('inactive-device', `device ${device.id} is suspended or retired`);
     if (payload.length > this.config.MAX_EVENT_BYTES) {
       return reject('oversized', `payload of ${payload.length} bytes is over the limit of ${this.config.MAX_EVENT_BYTES}`);
     }
     const adapter = adapterNamed(device.adapter);
     if (!adapter) return reject('no-adapter', `device is registered with adapter "${device.adapter}", which this hub does not have`);
-    const decoded = adapter.decode(payload, { deviceId, receivedAt: new Date().toISOString() });
+    const decoded = adapter.decode(payload, { deviceId: device.id, receivedAt: new Date().toISOString() });
     if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
-    await this.inbox.store({ kind: 'events', device, events: decoded.events });
+    // A message with no event (a battery report, a dose dispensed) still shows the device is alive.
+    if (decoded.events.length === 0) return this.alive(device.id, decoded.report?.battery);
+    if (await this.inbox.store({ kind: 'events', device, events: decoded.events })) await this.supervision.restored(device.id);
+    if (decoded.report?.battery !== undefined) await this.heartbeats.seen([device.id], decoded.report.battery);
   }
 }

@@ -142,3 +142,72 @@ export interface ServerToConsoleEvents {
 
 /** socket.io: console → server. Actions go through REST so that they are audited once. */
 export type ConsoleToServerEvents = Record<string, never>;
+
+/** Device health and provisioning (admins of a tenant; vendor accounts for their own devices). */
+export type DeviceStatusName = 'active' | 'suspended' | 'retired';
+export type DeviceContactName = 'unknown' | 'ok' | 'lost';
+
+export interface DeviceView {
+  id: string;
+  kind: string;
+  model: string;
+  adapter: string;
+  serial: string | null;
+  status: DeviceStatusName;
+  contact: DeviceContactName;
+  tenantId: string;
+  /** Null for a vendor's account, which sees no resident data, and for a device in stock. */
+  resident: ResidentSummary | null;
+  gatewayId: string | null;
+  gatewayAddress: string | null;
+  lastSeenAt: string | null;
+  battery: number | null;
+  heartbeatSeconds: number;
+  missedHeartbeats: number;
+  /** When the current outage began, if the device is out of contact. */
+  outageSince: string | null;
+}
+
+export interface DeviceOutageView {
+  startedAt: string;
+  endedAt: string | null;
+  cause: 'missed-heartbeats' | 'last-will';
+  alarmId: string | null;
+}
+
+export interface DevicePlacementView {
+  tenantId: string;
+  residentId: string | null;
+  placedAt: string;
+  removedAt: string | null;
+}
+
+export interface DeviceDetail extends DeviceView {
+  outages: DeviceOutageView[];
+  placements: DevicePlacementView[];
+}
+
+export interface RegisterDeviceRequest {
+  /** Optional: the hub makes one from the serial when left out. */
+  id?: string;
+  model: string;
+  serial: string;
+  tenantId: string;
+  residentId?: string;
+  /** For a sensor behind a home gateway: the gateway's device id and the sensor's name there. */
+  gatewayId?: string;
+  gatewayAddress?: string;
+}
+
+/** The device's password is shown this once; the hub keeps only its hash. */
+export interface DeviceCredentials {
+  device: DeviceView;
+  password: string;
+}
+
+export interface PlaceDeviceRequest {
+  tenantId: string;
+  residentId: string | null;
+}
+
+export type DeviceCommandRequest = { kind: 'test' } | { kind: 'configure'; heartbeatSeconds: number };

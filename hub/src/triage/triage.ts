@@ -1,4 +1,12 @@
-import { ALERT_CODES, type AlertKind, type DeviceEvent, type Severity, type TriageColour, triageColourFor } from '@knutepunkt/device-adapters';
+import {
+  ALERT_CODES,
+  type AlertKind,
+  type DeviceEvent,
+  type Severity,
+  type TechnicalCondition,
+  type TriageColour,
+  triageColourFor,
+} from '@knutepunkt/device-adapters';
 
 /** What triage needs to know about the resident. */
 export interface TriageResident {
@@ -19,6 +27,36 @@ const RISK_FLAG_TEXT: Record<string, string> = {
   'lives-alone': 'brukeren bor alene',
 };
 
+/** Equipment conditions, worded for the operator, with the severity each proposes. */
+const TECHNICAL: Record<TechnicalCondition, { text: string; severity: Severity }> = {
+  'no-contact': { text: 'Ingen kontakt med utstyret', severity: 20 },
+  'battery-low': { text: 'Lavt batteri', severity: 10 },
+  'battery-empty': { text: 'Tomt batteri', severity: 20 },
+  'power-loss': { text: 'Mistet strøm', severity: 20 },
+  'power-restored': { text: 'Strøm tilbake', severity: 0 },
+  test: { text: 'Testalarm', severity: 10 },
+};
+
+/**
+ * A fault with the equipment is ranked by the fault, not by the resident's risk flags; a
+ * safety alarm out of contact is serious, since the resident cannot call for help.
+ */
+function technicalTriage(event: DeviceEvent): TriageProposal {
+  const condition = TECHNICAL[event.technical!];
+  const cannotCallForHelp = event.code === '3' && (event.technical === 'no-contact' || event.technical === 'battery-empty');
+  const severity: Severity = cannotCallForHelp ? 30 : condition.severity;
+  const reasons = [`${condition.text} (${event.code} ${ALERT_CODES[event.code].display})`];
+  if (cannotCallForHelp) reasons.push('trygghetsalarmen kan ikke brukes: alvorlig');
+  return {
+    severity,
+    triageColour: triageColourFor(severity),
+    kind: 'technical',
+    reason: reasons.join('; '),
+    // A restored supply ends a fault; it raises nothing of its own.
+    raisesAlarm: event.technical !== 'power-restored',
+  };
+}
+
 const SEVERITY_STEPS: Severity[] = [0, 10, 20, 30, 40];
 
 function raised(severity: Severity): Severity {
@@ -31,6 +69,7 @@ function raised(severity: Severity): Severity {
  * with fall risk or living alone.
  */
 export function triage(event: DeviceEvent, resident: TriageResident): TriageProposal {
+  if (event.technical) return technicalTriage(event);
   const entry = ALERT_CODES[event.code];
   let severity: Severity = entry.defaultSeverity;
   // Operators read the reason: Norwegian, like the rest of what they see.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayPublish, maySubscribe, parseDeviceTopic } from '../../src/ingest/topics.js';
+import { mayPublish, maySubscribe, parseDeviceTopic, sensorAddress } from '../../src/ingest/topics.js';
 
 describe('parseDeviceTopic', () => {
   it.each(['events', 'heartbeat', 'status', 'commands'] as const)('reads devices/{id}/%s', (kind) => {
@@ -11,7 +11,7 @@ describe('parseDeviceTopic', () => {
   });
 
   it.each([
-    ['another root', 'gateways/zb-1/events'],
+    ['another root', 'sensors/zb-1/events'],
     ['a capitalised root', 'Devices/dev-00042/events'],
     ['a leading slash', '/devices/dev-00042/events'],
     ['a trailing slash', 'devices/dev-00042/events/'],
@@ -83,5 +83,40 @@ describe('maySubscribe', () => {
     ['empty', ''],
   ])('refuses %s', (_what, topic) => {
     expect(maySubscribe(DEVICE, topic)).toBe(false);
+  });
+});
+
+describe('gateways', () => {
+  it('reads gateways/{id}/{path}, keeping slashes in a Zigbee friendly name', () => {
+    expect(parseDeviceTopic('gateways/gw-7/stue/dør')).toStrictEqual({ kind: 'gateway', deviceId: 'gw-7', path: 'stue/dør' });
+    expect(parseDeviceTopic('gateways/gw-7')).toBeNull();
+    expect(parseDeviceTopic('gateways/gw-7//x')).toBeNull();
+  });
+
+  it('lets only a gateway publish under its own base topic', () => {
+    expect(mayPublish('gw-7', 'gateways/gw-7/dør', true)).toBe(true);
+    expect(mayPublish('gw-7', 'gateways/gw-7/dør', false)).toBe(false);
+    expect(mayPublish('gw-7', 'gateways/gw-8/dør', true)).toBe(false);
+    expect(mayPublish('gw-7', 'devices/gw-7/heartbeat', true)).toBe(true);
+  });
+
+  it('lets a gateway subscribe below its own base topic, wildcards included, and nowhere else', () => {
+    expect(maySubscribe('gw-7', 'gateways/gw-7/+/set', true)).toBe(true);
+    expect(maySubscribe('gw-7', 'gateways/gw-7/bridge/request/#', true)).toBe(true);
+    expect(maySubscribe('gw-7', 'gateways/gw-8/#', true)).toBe(false);
+    expect(maySubscribe('gw-7', 'gateways/+/#', true)).toBe(false);
+    expect(maySubscribe('gw-7', 'gateways/gw-7/#', false)).toBe(false);
+  });
+
+  it.each([
+    ['bridge/state', null],
+    ['bridge/devices', null],
+    ['dør/availability', null],
+    ['dør/set', null],
+    ['dør/get/state', null],
+    ['stue/dør', 'stue/dør'],
+    ['vannsensor', 'vannsensor'],
+  ])('takes %s as sensor %s', (path, address) => {
+    expect(sensorAddress(path)).toBe(address);
   });
 });

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ADAPTER_NAMES } from '@knutepunkt/device-adapters';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { hashSecret } from '../auth/secret-hash.js';
+import type { Principal } from '../auth/session-token.js';
+import { Tenancy } from '../auth/tenancy.js';
+import { Tenant } from '../auth/tenant.entity.js';
+import { DeviceConnections } from '../ingest/device-connections.js';
+import type { DeviceCredentials, DeviceDetail, DeviceView, PlaceDeviceRequest, RegisterDeviceRequest } from '../realtime/contract.js';
+import { Resident } from '../residents/resident.entity.js';
+import { DeviceDirectory } from './device-directory.service.js';
+import { DeviceModel } from './device-model.entity.js';
+import { DeviceOutage } from './device-outage.entity.js';
+import { DevicePlacement } from './device-placement.entity.js';
+import { DEVICE_ID_PATTERN, Device, type DeviceStatus } from './device.entity.js';
+
+const newPassword = () => randomBytes(18).toString('base64url');
+
+/** Opens a placement for where the device now serves (and closes the one before). */
+export async function placeDevice(manager: EntityManager, deviceId: string, tenantId: string, residentId: string | null): Promise<void> {
+  await manager.update(DevicePlacement, { deviceId, removedAt: IsNull() }, { removedAt: new Date() });
+  await manager.insert(DevicePlacement, { deviceId, tenantId, residentId });
+}
+
+/**
+ * Provisioning: admins register and place their municipality's devices; a vendor's account
+ * registers and manages its own devices and never sees who uses them.
+ */
+@Injectable()
+export class DeviceRegistry {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tenancy: Tenancy,
+    private readonly directory: DeviceDirectory,
+    private readonly connections: DeviceConnections,
+    private readonly audit: AuditService,
+  ) {}
+
+  async register(principal: Principal, request: RegisterDeviceRequest): Promise<DeviceCredentials> {
+    requireManager(principal);
+    const model = await this.db.getRepository(DeviceModel).findOneBy({ name: request.model });
+    if (!model) throw new BadRequestException(`model: no device model "${request.model}" is registered`);
+    if (principal.role === 'vendor' && model.vendorId !== principal.vendorId) throw new ForbiddenException('model: not one of your models');
+    if (!ADAPTER_NAMES.includes(model.adapter)) throw new BadRequestException(`model: its adapter "${model.adapter}" is not in this hub`);
+    await this.checkTenant(principal, request.tenantId);
+    const id = request.id ?? deviceIdFor(request.serial);
+    if (!DEVICE_ID_PATTERN.test(id)) throw new BadRequestException('id: letters, digits, ".", "_" and "-" only, at most 64');
+    const password = newPassword();
+    await this.db.transaction(async (manager) => {
+      if (await manager.existsBy(Device, { id })) throw new ConflictException(`id: device ${id} is already registered`);
+      if (request.residentId) await this.checkResident(manager, principal, request.tenantId, request.residentId);
+      if (request.gatewayId) await this.checkGateway(manager, request.gatewayId, request.tenantId);
+      await manager.insert(Device, {
+        id,
+        tenantId: request.tenantId,
+        residentId: request.residentId ?? null,
+        kind: model.kind,
+        model: model.name,
+        adapter: model.adapter,
+        credentialHash: await hashSecret(password),
+        status: 'active',
+        vendorId: model.vendorId,
+        serial: request.serial,
+        gatewayId: request.gatewayId ?? null,
+        gatewayAddress: request.gatewayAddress ?? null,
+        heartbeatSeconds: model.heartbeatSeconds,
+        missedHeartbeats: model.missedHeartbeats,
+      });
+      await placeDevice(manager, id, request.tenantId, request.residentId ?? null);
+    });
+    return { device: await this.view(principal, id), password };
+  }
+
+  /** Devices most in need of attention first: out of contact, then low battery, then not yet heard from. */
+  async list(principal: Principal): Promise<DeviceView[]> {
+    const devices = await this.tenancy
+      .devices(principal)
+      .andWhere("device.status <> 'retired'")
+      .orderBy(
+        `CASE WHEN device.contact = 'lost' THEN 0 WHEN device.battery <= 15 THEN 1 WHEN device.contact = 'unknown' THEN 2 WHEN device.status = 'suspended' THEN 3 ELSE 4 END`,
+      )
+      .addOrderBy('device.lastSeenAt', 'ASC', 'NULLS FIRST')
+      .limit(5000)
+      .getMany();
+    return this.views(principal, devices);
+  }
+
+  async detail(principal: Principal, deviceId: string): Promise<DeviceDetail> {
+    const device = await this.tenancy.device(principal, deviceId);
+    const [view] = await this.views(principal, [device]);
+    const [outages, placements] = await Promise.all([
+      this.db.getRepository(DeviceOutage).find({ where: { deviceId }, order: { startedAt: 'DESC' }, take: 50 }),
+      this.db.getRepository(DevicePlacement).find({ where: { deviceId }, order: { placedAt: 'DESC' } }),
+    ]);
+    const vendor = principal.role === 'vendor';
+    return {
+      ...view!,
+      outages: outages.map((outage) => ({ startedAt: outage.startedAt.toISOString(), endedAt: outage.endedAt?.toISOString() ?? null, cause: outage.cause, alarmId: vendor ? null : outage.alarmId })),
+      placements: placements.map((placement) => ({
+        tenantId: placement.tenantId,
+        residentId: vendor ? null : placement.residentId,
+        placedAt: placement.placedAt.toISOString(),
+        removedAt: placement.removedAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /** Moves the device to another resident or municipality (or into stock); its history stays. */
+  async place(principal: Principal, deviceId: string, request: PlaceDeviceRequest): Promise<DeviceView> {
+    if (principal.role !== 'admin') throw new ForbiddenException('only an admin of the municipality places devices with residents');
+    const device = await this.tenancy.device(principal, deviceId);
+    await this.checkTenant(principal, request.tenantId);
+    await this.db.transaction(async (manager) => {
+      if (request.residentId) await this.checkResident(manager, principal, request.tenantId, request.residentId);
+      await manager.update(Device, { id: device.id }, { tenantId: request.tenantId, residentId: request.residentId });
+      await placeDevice(manager, device.id, request.tenantId, request.residentId);
+    });
+    this.directory.forget(device.id);
+    return this.view(principal, device.id);
+  }
+
+  async rotateCredentials(principal: Principal, deviceId: string): Promise<DeviceCredentials> {
+    requireManager(principal);
+    const device = await this.tenancy.device(principal, deviceId);
+    if (device.status === 'retired') throw new ConflictException('the device is retired');
+    const password = newPassword();
+    await this.db.getRepository(Device).update({ id: device.id }, { credentialHash: await hashSecret(password) });
+    this.endSession(device.id);
+    return { device: await this.view(principal, device.id), password };
+  }
+
+  async setStatus(principal: Principal, deviceId: string, status: DeviceStatus): Promise<DeviceView> {
+    requireManager(principal);
+    const device = await this.tenancy.device(principal, deviceId);
+    if (device.status === 'retired') throw new ConflictException('the device is retired');
+    await this.db.transaction(async (manager) => {
+      await manager.update(Device, { id: device.id }, status === 'retired' ? { status, residentId: null } : { status });
+      if (status === 'retired') await manager.update(DevicePlacement, { deviceId: device.id, removedAt: IsNull() }, { removedAt: new Date() });
+      // A device taken out of service is no longer expected to call in.
+      if (status !== 'active') await manager.update(DeviceOutage, { deviceId: device.id, endedAt: IsNull() }, { endedAt: new Date() });
+    });
+    if (status !== 'active') this.endSession(device.id);
+    else this.directory.forget(device.id);
+    return this.view(principal, device.id);
+  }
+
+  private endSession(deviceId: string): void {
+    this.directory.forget(deviceId);
+    this.connections.disconnect(deviceId);
+  }
+
+  async view(principal: Principal, deviceId: string): Promise<DeviceView> {
+    const [view] = await this.views(principal, [await this.tenancy.device(principal, deviceId)]);
+    return view!;
+  }
+
+  private async views(principal: Principal, devices: Device[]): Promise<DeviceView[]> {
+    const showResidents = principal.role !== 'vendor';
+    const residentIds = [...new Set(devices.map((device) => device.residentId).filter((id): id is string => id !== null))];
+    const residents = showResidents && residentIds.length ? await this.db.getRepository(Resident).find({ where: { id: In(residentIds) }, select: ['id', 'name', 'address'] }) : [];
+    if (residents.length) await this.audit.record(principal, 'device-list.read', residents.map((resident) => resident.id), 'device health');
+    const residentById = new Map(residents.map((resident) => [resident.id, resident]));
+    const openOutages = devices.length
+      ? await this.db.getRepository(DeviceOutage).find({ where: { deviceId: In(devices.map((device) => device.id)), endedAt: IsNull() } })
+      : [];
+    const outageSince = new Map(openOutages.map((outage) => [outage.deviceId, outage.startedAt.toISOString()]));
+    return devices.map((device) => {
+      const resident = device.residentId ? residentById.get(device.residentId) : undefined;
+      return {
+        id: device.id,
+        kind: device.kind,
+        model: device.model,
+        adapter: device.adapter,
+        serial: device.serial,
+        status: device.status,
+        contact: device.contact,
+        tenantId: device.tenantId,
+        resident: resident ? { id: resident.id, name: resident.name, address: resident.address } : null,
+        gatewayId: device.gatewayId,
+        gatewayAddress: device.gatewayAddress,
+        lastSeenAt: device.lastSeenAt?.toISOString() ?? null,
+        battery: device.battery,
+        heartbeatSeconds: device.heartbeatSeconds,
+        missedHeartbeats: device.missedHeartbeats,
+        outageSince: outageSince.get(device.id) ?? null,
+      };
+    });
+  }
+
+  private async checkTenant(principal: Principal, tenantId: string): Promise<void> {
+    const exists = await this.db.getRepository(Tenant).existsBy({ id: tenantId });
+    // A vendor delivers to any municipality; an admin registers for their own.
+    if (!exists || (principal.role !== 'vendor' && !this.tenancy.admits(principal, tenantId))) {
+      throw new BadRequestException(`tenantId: no municipality ${tenantId} you may register devices for`);
+    }
+  }
+
+  private async checkResident(manager: EntityManager, principal: Principal, tenantId: string, residentId: string): Promise<void> {
+    if (principal.role === 'vendor') throw new ForbiddenException('residentId: an admin of the municipality places devices with residents');
+    if (!(await manager.existsBy(Resident, { id: residentId, tenantId }))) throw new BadRequestException(`residentId: no resident ${residentId} in that municipality`);
+  }
+
+  private async checkGateway(manager: EntityManager, gatewayId: string, tenantId: string): Promise<void> {
+    const gateway = await manager.findOneBy(Device, { id: gatewayId, tenantId });
+    if (!gateway || gateway.kind !== 'gateway') throw new BadRequestException(`gatewayId: no gateway ${gatewayId} in that municipality`);
+  }
+}
+
+function requireManager(principal: Principal): void {
+  if (principal.role !== 'admin' && principal.role !== 'vendor') throw new ForbiddenException('only admins and vendor accounts manage devices');
+}
+
+/** A device id from a vendor's serial: the characters a topic level and client id allow. */
+function deviceIdFor(serial: string): string {
+  const id = serial.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+  if (id.length === 0) throw new BadRequestException('serial: empty');
+  return id;
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import aedes from 'aedes';
+
+/**
+ * The broker's live connections: the one aedes instance, through which the hub sends
+ * commands to devices and ends a device's session (suspended, retired, new credentials).
+ */
+@Injectable()
+export class DeviceConnections {
+  readonly broker = aedes.createBroker({ id: 'knutepunkt' });
+
+  /** Publishes hub → device at QoS 1; resolves when the broker has taken it. */
+  send(topic: string, payload: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (error?: Error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+  }
+
+  /** Ends the device's current session, if it has one; it must log in again. */
+  disconnect(deviceId: string): void {
+    // aedes keeps its sessions by client id (= device id) but leaves the map out of its types.
+    const sessions = (this.broker as unknown as { clients: Record<string, { close(): void } | undefined> }).clients;
+    sessions[deviceId]?.close();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.broker.close(() => resolve()));
+  }
+}
