@@ -14,12 +14,14 @@ import { DeviceCommands } from './devices/device-commands.service.js';
 import { DeviceHeartbeats } from './devices/device-heartbeats.service.js';
 import { DeviceRegistry } from './devices/device-registry.service.js';
 import { DeviceSupervision } from './devices/device-supervision.service.js';
+import { DeviceModelsController } from './devices/device-models.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { DeviceConnections } from './ingest/device-connections.js';
 import { Inbox } from './ingest/inbox.service.js';
 import { IngestStats } from './ingest/ingest-stats.js';
 import { MqttBroker } from './ingest/mqtt-broker.service.js';
+import { VkpFhirController } from './ingest/vkp-fhir.controller.js';
 import { EpjPushConnector } from './journal/epj-push.connector.js';
 import { JournalService } from './journal/journal.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
@@ -37,7 +39,7 @@ export class HubModule {
           dataSourceFactory: async () => dataSource,
         }),
       ],
-      controllers: [AuthController, AlarmsController, DevicesController, HealthController],
+      controllers: [AuthController, AlarmsController, DevicesController, DeviceModelsController, VkpFhirController, HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         OperatorGuard,

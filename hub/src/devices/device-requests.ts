@@ -38,7 +38,8 @@ export class RegisterDeviceBody implements RegisterDeviceRequest {
   @ApiPropertyOptional({ description: "The sensor's name at the gateway (Zigbee2MQTT friendly name)" })
   @ValidateIf((body: RegisterDeviceBody) => body.gatewayId !== undefined)
   @IsString()
-  @Matches(/^[^/#+]{1,128}$/, { message: 'gatewayAddress: 1–128 characters, no "/", "#" or "+"' })
+  // Zigbee2MQTT friendly names may hold "/" (rooms), never wildcards or empty levels.
+  @Matches(/^(?!\/)(?!.*\/\/)(?!.*\/$)[^#+]{1,128}$/, { message: 'gatewayAddress: 1–128 characters, no "#", "+" or empty "/" levels' })
   gatewayAddress?: string;
 }
 
