@@ -19,6 +19,11 @@ export interface DeviceEvent {
    * whatever the code. Devices without a VKP code for it report their category code (3, 4).
    */
   technical?: TechnicalCondition;
+  /**
+   * For formats that report states rather than happenings (a door's contact, a leak sensor):
+   * the state this event reports. The hub raises it only when that state has changed.
+   */
+  stateKey?: string;
 }
 
 /** The longest eventId the hub stores (its idempotency key, with the device id). */
@@ -38,6 +43,8 @@ export interface DecodeContext {
 /** What a message says of the device itself, beside or instead of events. */
 export interface DeviceReport {
   battery?: number;
+  /** Every state the message reports, changed or not, so the hub knows when one changes. */
+  states?: Record<string, boolean>;
 }
 
 export interface DeviceLocation {

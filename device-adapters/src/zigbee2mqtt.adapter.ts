@@ -42,8 +42,9 @@ import type { AlertCode } from './vkp-codes.js';
  *
  * Z2M republishes the sensor's whole cached state with every update (`advanced.cache_state`,
  * on by default), so one open door can arrive as contact:false again with a later battery
- * report. This adapter is stateless and decodes each message as it is; telling a new door
- * opening from a repeated state is the hub's (it remembers the last state per sensor and key).
+ * report. This adapter is stateless and decodes each message as it is: each event names its
+ * state key and the report lists every state seen, and the hub, which remembers the last state
+ * per sensor and key, raises an event only when its state changed.
  */
 export class Zigbee2MqttAdapter implements DeviceAdapter {
   readonly name = 'zigbee2mqtt';
@@ -89,13 +90,15 @@ export class Zigbee2MqttAdapter implements DeviceAdapter {
     const events: DeviceEvent[] = [];
     for (const { key, when, code, technical } of STATE_EVENTS) {
       if (flags.get(key) !== when) continue;
-      const event: DeviceEvent = { eventId: `${deviceId}:${key}:${occurredAt}`, deviceId, code, occurredAt };
+      const event: DeviceEvent = { eventId: `${deviceId}:${key}:${occurredAt}`, deviceId, code, occurredAt, stateKey: key };
       if (battery !== undefined) event.battery = battery;
       if (technical) event.technical = technical;
       events.push(event);
     }
-    const report: DeviceReport | undefined = battery === undefined ? undefined : { battery };
-    return report ? { ok: true, events, report } : { ok: true, events };
+    const report: DeviceReport = {};
+    if (battery !== undefined) report.battery = battery;
+    if (flags.size > 0) report.states = Object.fromEntries(flags);
+    return Object.keys(report).length > 0 ? { ok: true, events, report } : { ok: true, events };
   }
 }
 

@@ -13,6 +13,7 @@ import { DeviceDirectory } from './devices/device-directory.service.js';
 import { DeviceCommands } from './devices/device-commands.service.js';
 import { DeviceHeartbeats } from './devices/device-heartbeats.service.js';
 import { DeviceRegistry } from './devices/device-registry.service.js';
+import { DeviceStates } from './devices/device-states.service.js';
 import { DeviceSupervision } from './devices/device-supervision.service.js';
 import { DeviceModelsController } from './devices/device-models.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
@@ -50,6 +51,7 @@ export class HubModule {
         DeviceRegistry,
         DeviceCommands,
         DeviceSupervision,
+        DeviceStates,
         IngestStats,
         Inbox,
         DeviceConnections,

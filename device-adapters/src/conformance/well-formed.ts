@@ -8,7 +8,7 @@ import {
 import { isAlertCode } from '../vkp-codes.js';
 
 const DECODE_REASONS: readonly DecodeReason[] = ['malformed', 'wrong-type', 'unknown-code', 'oversized'];
-const EVENT_FIELDS = new Set<keyof DeviceEvent>(['eventId', 'deviceId', 'code', 'occurredAt', 'battery', 'location', 'text', 'technical']);
+const EVENT_FIELDS = new Set<keyof DeviceEvent>(['eventId', 'deviceId', 'code', 'occurredAt', 'battery', 'location', 'text', 'technical', 'stateKey']);
 /** A quarantine detail is read by a person: long enough to name the field, never the whole payload. */
 export const MAX_DETAIL_LENGTH = 500;
 
@@ -79,7 +79,8 @@ export function decodeResultProblems(result: unknown, context: DecodeContext): s
     for (const field of Object.keys(event)) {
       if (!EVENT_FIELDS.has(field as keyof DeviceEvent)) problems.push(`${at}.${field} is not a DeviceEvent field`);
     }
-    const { eventId, deviceId, code, occurredAt, battery, location, text, technical } = event;
+    const { eventId, deviceId, code, occurredAt, battery, location, text, technical, stateKey } = event;
+    if (stateKey !== undefined && (typeof stateKey !== 'string' || stateKey.length === 0)) problems.push(`${at}.stateKey must be a non-empty string`);
     if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > MAX_EVENT_ID_LENGTH) {
       problems.push(`${at}.eventId must be a string of 1–${MAX_EVENT_ID_LENGTH} characters`);
     } else if (eventIds.has(eventId)) {
@@ -107,8 +108,12 @@ export function decodeResultProblems(result: unknown, context: DecodeContext): s
   if (result.report !== undefined) {
     if (!isRecord(result.report)) problems.push('result.report is not an object');
     else {
-      for (const field of Object.keys(result.report)) if (field !== 'battery') problems.push(`report.${field} is not a DeviceReport field`);
+      for (const field of Object.keys(result.report)) if (field !== 'battery' && field !== 'states') problems.push(`report.${field} is not a DeviceReport field`);
       if (result.report.battery !== undefined && !isPercent(result.report.battery)) problems.push(`report.battery ${String(result.report.battery)} is not 0–100`);
+      const states = result.report.states;
+      if (states !== undefined && (!isRecord(states) || Object.values(states).some((value) => typeof value !== 'boolean'))) {
+        problems.push('report.states must map state keys to true or false');
+      }
     }
   }
   return problems;

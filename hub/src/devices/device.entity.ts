@@ -65,6 +65,10 @@ export class Device {
   @Column('text', { default: 'unknown' })
   contact!: DeviceContact;
 
+  /** The last states a state-reporting sensor sent (door contact, leak), to tell a change from a repeat. */
+  @Column('jsonb', { name: 'reported_state', default: () => "'{}'" })
+  reportedState!: Record<string, boolean>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -6,6 +6,7 @@ import { verifySecret } from '../auth/secret-hash.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
 import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
+import { DeviceStates } from '../devices/device-states.service.js';
 import { DeviceSupervision } from '../devices/device-supervision.service.js';
 import { DeviceConnections } from './device-connections.js';
 import { Inbox } from './inbox.service.js';
@@ -64,6 +65,7 @@ export class MqttBroker implements OnApplicationShutdown {
     private readonly heartbeats: DeviceHeartbeats,
     private readonly connections: DeviceConnections,
     private readonly supervision: DeviceSupervision,
+    private readonly states: DeviceStates,
   ) {
     this.broker = connections.broker;
     this.broker.authenticate = (client, username, password, done) => {
@@ -200,9 +202,10 @@ export class MqttBroker implements OnApplicationShutdown {
     if (!adapter) return reject('no-adapter', `device is registered with adapter "${device.adapter}", which this hub does not have`);
     const decoded = adapter.decode(payload, { deviceId: device.id, receivedAt: new Date().toISOString() });
     if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
-    // A message with no event (a battery report, a dose dispensed) still shows the device is alive.
-    if (decoded.events.length === 0) return this.alive(device.id, decoded.report?.battery);
-    if (await this.inbox.store({ kind: 'events', device, events: decoded.events })) await this.supervision.restored(device.id);
+    const events = await this.states.changed(device.id, decoded.events, decoded.report?.states);
+    // A message with no new event (a battery report, a dose dispensed, a repeated state) still shows the device is alive.
+    if (events.length === 0) return this.alive(device.id, decoded.report?.battery);
+    if (await this.inbox.store({ kind: 'events', device, events })) await this.supervision.restored(device.id);
     if (decoded.report?.battery !== undefined) await this.heartbeats.seen([device.id], decoded.report.battery);
   }
 }

@@ -186,6 +186,14 @@ describe('each format reaches the console as the right VKP-coded alarm', () => {
     const client = await connectDevice(test.hub.mqttUrl, { deviceId: gateway.device.id, password: gateway.password });
     await client.publishAsync(`gateways/${gateway.device.id}/gang/inngangsdør`, JSON.stringify({ contact: false, battery: 91, linkquality: 87, last_seen: new Date().toISOString() }), { qos: 1 });
     expect((await alarmFor(sensor.device.id, '4.15')).resident.id).toBe(residentAt(9));
+    // Zigbee2MQTT repeats the whole state with a battery report: the door is still open, not opened again.
+    const state = (contact: boolean, battery: number) => JSON.stringify({ contact, battery, last_seen: new Date().toISOString() });
+    const openings = async () => Number(((await test.hub.dataSource.query("SELECT count(*) FROM alarms WHERE device_id = $1 AND code = '4.15'", [sensor.device.id])) as Array<{ count: string }>)[0]!.count);
+    await client.publishAsync(`gateways/${gateway.device.id}/gang/inngangsdør`, state(false, 90), { qos: 1 });
+    expect(await openings()).toBe(1);
+    await client.publishAsync(`gateways/${gateway.device.id}/gang/inngangsdør`, state(true, 90), { qos: 1 });
+    await client.publishAsync(`gateways/${gateway.device.id}/gang/inngangsdør`, state(false, 89), { qos: 1 });
+    expect(await openings()).toBe(2);
     await client.publishAsync(`gateways/${gateway.device.id}/kjøkken`, JSON.stringify({ water_leak: true }), { qos: 1 });
     const [kept] = (await test.hub.dataSource.query('SELECT reason FROM quarantine WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [gateway.device.id])) as Array<{ reason: string }>;
     expect(kept!.reason).toBe('unknown-sensor');

@@ -34,6 +34,7 @@ export class DeviceLifecycle1763942400000 implements MigrationInterface {
         ADD COLUMN heartbeat_seconds integer NOT NULL DEFAULT 900 CHECK (heartbeat_seconds > 0),
         ADD COLUMN missed_heartbeats integer NOT NULL DEFAULT 3 CHECK (missed_heartbeats > 0),
         ADD COLUMN contact text NOT NULL DEFAULT 'unknown' CHECK (contact IN ('unknown', 'ok', 'lost')),
+        ADD COLUMN reported_state jsonb NOT NULL DEFAULT '{}',
         ADD CONSTRAINT devices_model_fkey FOREIGN KEY (model) REFERENCES device_models(name),
         ADD CONSTRAINT devices_id_format CHECK (id ~ '^[A-Za-z0-9._-]{1,64}$'),
         ADD CONSTRAINT devices_gateway_address UNIQUE (gateway_id, gateway_address),
@@ -70,7 +71,7 @@ export class DeviceLifecycle1763942400000 implements MigrationInterface {
       DROP INDEX devices_supervised;
       ALTER TABLE devices DROP CONSTRAINT devices_vendor_serial, DROP CONSTRAINT devices_gateway_address,
         DROP CONSTRAINT devices_id_format, DROP CONSTRAINT devices_model_fkey,
-        DROP COLUMN contact, DROP COLUMN missed_heartbeats, DROP COLUMN heartbeat_seconds,
+        DROP COLUMN reported_state, DROP COLUMN contact, DROP COLUMN missed_heartbeats, DROP COLUMN heartbeat_seconds,
         DROP COLUMN gateway_address, DROP COLUMN gateway_id, DROP COLUMN serial, DROP COLUMN vendor_id;
       DROP TABLE device_models;
       ALTER TABLE operators DROP CONSTRAINT operators_vendor_role, DROP CONSTRAINT operators_role_check;
