@@ -15,10 +15,14 @@ export type DeviceKind =
 
 export interface FleetDevice {
   deviceId: string;
+  /** Absent for a sensor behind a gateway: it never logs in, its gateway speaks for it. */
   password: string;
   kind: DeviceKind;
   model: string;
   adapter: string;
+  /** For a sensor behind a home gateway: the gateway's device id and the sensor's name there. */
+  gatewayId?: string;
+  gatewayAddress?: string;
 }
 
 export interface FleetResident {

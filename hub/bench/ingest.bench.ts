@@ -16,7 +16,7 @@ interface Figures {
 async function measure(batchSize: number): Promise<Figures> {
   const test = await startTestHub({ INGEST_BATCH_SIZE: String(batchSize), EPJ_FHIR_URL: '' });
   try {
-    const devices = test.manifest.residents.flatMap((resident) => resident.devices).slice(0, DEVICES);
+    const devices = test.manifest.residents.flatMap((resident) => resident.devices).filter((device) => device.adapter === 'native-json').slice(0, DEVICES);
     const clients = await Promise.all(devices.map((device) => connectDevice(test.hub.mqttUrl, device)));
     const latencies: number[] = [];
     const started = performance.now();

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeviceKind, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
+import type { FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
 import type { DataSource } from 'typeorm';
 import { Operator } from '../auth/operator.entity.js';
 import { hashSecret } from '../auth/secret-hash.js';
 import { Tenant } from '../auth/tenant.entity.js';
 import { DeviceModel } from '../devices/device-model.entity.js';
+import { placeDevice } from '../devices/device-registry.service.js';
 import { Device } from '../devices/device.entity.js';
 import { Vendor } from '../devices/vendor.entity.js';
 import { Resident } from '../residents/resident.entity.js';
@@ -65,7 +66,19 @@ const DEMO_MODELS: Array<Pick<DeviceModel, 'name' | 'kind' | 'adapter'>> = [
   { name: 'Trygg 300', kind: 'safety-alarm', adapter: 'native-json' },
   { name: 'Dørsensor Z2', kind: 'door-sensor', adapter: 'native-json' },
   { name: 'Dosett Pro', kind: 'medicine-dispenser', adapter: 'native-json' },
+  { name: 'LoRa Trygghetsalarm', kind: 'safety-alarm', adapter: 'lpwan-alarm' },
+  { name: 'MedDose 2', kind: 'medicine-dispenser', adapter: 'dispenser-json' },
+  { name: 'Hjemmegateway Zigbee', kind: 'gateway', adapter: 'zigbee2mqtt' },
+  { name: 'Aqara dørsensor', kind: 'door-sensor', adapter: 'zigbee2mqtt' },
+  { name: 'Sengesensor SenML', kind: 'bed-sensor', adapter: 'senml' },
 ];
+const modelNamed = (name: string) => DEMO_MODELS.find((model) => model.name === name)!;
+
+interface DemoDevice {
+  model: Pick<DeviceModel, 'name' | 'kind' | 'adapter'>;
+  /** The sensor's name at the gateway listed just before it. */
+  behindGateway?: string;
+}
 
 async function seedDemoVendor(db: DataSource): Promise<string> {
   const vendors = db.getRepository(Vendor);
@@ -77,10 +90,13 @@ async function seedDemoVendor(db: DataSource): Promise<string> {
   return vendor.id;
 }
 
-function devicesFor(index: number): Array<{ kind: DeviceKind; model: string }> {
-  const devices: Array<{ kind: DeviceKind; model: string }> = [{ kind: 'safety-alarm', model: 'Trygg 300' }];
-  if (index % 2 === 0) devices.push({ kind: 'door-sensor', model: 'Dørsensor Z2' });
-  if (index % 4 === 1) devices.push({ kind: 'medicine-dispenser', model: 'Dosett Pro' });
+/** Mostly the native format, and a few residents with each other format, so every adapter is seen at work. */
+function devicesFor(index: number): DemoDevice[] {
+  const devices: DemoDevice[] = [{ model: modelNamed(index === 3 ? 'LoRa Trygghetsalarm' : 'Trygg 300') }];
+  if (index === 6) devices.push({ model: modelNamed('Hjemmegateway Zigbee') }, { model: modelNamed('Aqara dørsensor'), behindGateway: 'gang/inngangsdør' });
+  else if (index % 2 === 0) devices.push({ model: modelNamed('Dørsensor Z2') });
+  if (index % 4 === 1) devices.push({ model: modelNamed(index === 5 ? 'MedDose 2' : 'Dosett Pro') });
+  if (index === 7) devices.push({ model: modelNamed('Sengesensor SenML') });
   return devices;
 }
 
@@ -151,17 +167,22 @@ async function seedResident(
       }),
     ));
   const fleetResident: FleetResident = { id: resident.id, name: resident.name, devices: [] };
-  for (const [deviceIndex, { kind, model }] of devicesFor(index).entries()) {
+  let gatewayId: string | undefined;
+  for (const [deviceIndex, { model, behindGateway }] of devicesFor(index).entries()) {
     const deviceId = `${spec.prefix}-${String(index + 1).padStart(2, '0')}-${deviceIndex + 1}`;
     const secret = password(deviceId);
+    const gateway = behindGateway ? { gatewayId: gatewayId!, gatewayAddress: behindGateway } : {};
+    if (model.kind === 'gateway') gatewayId = deviceId;
+    const fresh = !(await db.getRepository(Device).existsBy({ id: deviceId }));
     await db.getRepository(Device).upsert(
       {
         id: deviceId,
         tenantId: tenant.id,
         residentId: resident.id,
-        kind,
-        model,
-        adapter: 'native-json',
+        kind: model.kind,
+        model: model.name,
+        adapter: model.adapter,
+        ...gateway,
         credentialHash: await hashSecret(secret),
         status: 'active',
         vendorId,
@@ -171,7 +192,8 @@ async function seedResident(
       },
       ['id'],
     );
-    fleetResident.devices.push({ deviceId, password: secret, kind, model, adapter: 'native-json' });
+    if (fresh) await placeDevice(db.manager, deviceId, tenant.id, resident.id);
+    fleetResident.devices.push({ deviceId, password: secret, kind: model.kind, model: model.name, adapter: model.adapter, ...gateway });
   }
   return fleetResident;
 }

@@ -119,10 +119,12 @@ export async function connectDevice(mqttUrl: string, device: Pick<FleetDevice, '
   return client;
 }
 
+/** The residentIndex-th demo device of that kind speaking the native JSON format the tests write. */
 export function deviceOf(manifest: FleetManifest, kind: FleetDevice['kind'], residentIndex = 0): FleetDevice & { residentId: string } {
-  const residents = manifest.residents.filter((resident) => resident.devices.some((device) => device.kind === kind));
+  const native = (device: FleetDevice) => device.kind === kind && device.adapter === 'native-json';
+  const residents = manifest.residents.filter((resident) => resident.devices.some(native));
   const resident = residents[residentIndex]!;
-  return { ...resident.devices.find((device) => device.kind === kind)!, residentId: resident.id };
+  return { ...resident.devices.find(native)!, residentId: resident.id };
 }
 
 export function nativeEvent(code: string, extra: Record<string, unknown> = {}): { id: string; payload: string } {
