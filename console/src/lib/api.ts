@@ -4,10 +4,34 @@ import type {
   AlarmView,
   ApiError,
   CloseAlarmRequest,
+  DeviceCommandRequest,
+  DeviceCredentials,
+  DeviceDetail,
+  DeviceView,
   LoginRequest,
   LoginResponse,
+  RegisterDeviceRequest,
 } from '@knutepunkt/hub/contract';
+import type { DeviceKind } from '@knutepunkt/device-adapters';
 import { session } from './session.svelte';
+
+/** A device model as GET /api/device-models lists it (the hub's entity; not in the wire contract). */
+export interface DeviceModelView {
+  name: string;
+  kind: DeviceKind;
+  adapter: string;
+  heartbeatSeconds: number;
+  missedHeartbeats: number;
+  vendorId: string | null;
+}
+
+/** The hub's message: one string, or (from request validation) one per refused field. */
+function messageOf(body: ApiError | null, status: number): string {
+  const message: unknown = body?.message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  if (typeof message === 'string' && message) return message;
+  return status === 0 ? 'network' : `HTTP ${status}`;
+}
 
 /** A failed call: `status` 0 means the hub could not be reached at all. */
 export class ApiFailure extends Error {
@@ -15,7 +39,7 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly body: ApiError | null,
   ) {
-    super(body?.message ?? (status === 0 ? 'network' : `HTTP ${status}`));
+    super(messageOf(body, status));
     this.name = 'ApiFailure';
   }
 }
@@ -58,6 +82,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
 }
 
 const alarmPath = (id: string) => `/alarms/${encodeURIComponent(id)}`;
+const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
 
 export const api = {
   login: (credentials: LoginRequest) => request<LoginResponse>('POST', '/auth/login', credentials, false),
@@ -66,4 +91,15 @@ export const api = {
   takeAlarm: (id: string) => request<AlarmView>('POST', `${alarmPath(id)}/take`),
   addLogStep: (id: string, step: AddLogStepRequest) => request<AlarmView>('POST', `${alarmPath(id)}/log`, step),
   closeAlarm: (id: string, closing: CloseAlarmRequest) => request<AlarmView>('POST', `${alarmPath(id)}/close`, closing),
+
+  /** Device health, most urgent first (the hub's order). */
+  listDevices: () => request<DeviceView[]>('GET', '/devices'),
+  getDevice: (id: string) => request<DeviceDetail>('GET', devicePath(id)),
+  registerDevice: (registration: RegisterDeviceRequest) => request<DeviceCredentials>('POST', '/devices', registration),
+  rotateDeviceCredentials: (id: string) => request<DeviceCredentials>('POST', `${devicePath(id)}/credentials`),
+  suspendDevice: (id: string) => request<DeviceView>('POST', `${devicePath(id)}/suspend`),
+  resumeDevice: (id: string) => request<DeviceView>('POST', `${devicePath(id)}/resume`),
+  retireDevice: (id: string) => request<DeviceView>('POST', `${devicePath(id)}/retire`),
+  sendDeviceCommand: (id: string, command: DeviceCommandRequest) => request<{ sent: true }>('POST', `${devicePath(id)}/commands`, command),
+  listDeviceModels: () => request<DeviceModelView[]>('GET', '/device-models'),
 };

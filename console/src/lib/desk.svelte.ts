@@ -10,22 +10,13 @@ import type {
 import { AlarmQueue } from './alarm-queue.svelte';
 import { api, ApiFailure } from './api';
 import { chime } from './chime';
-import type { MessageKey, MessageParams } from './i18n';
+import { noticeFor, type Notice } from './notice';
 import { pickAlarmToTake } from './queue-order';
 import { connectRealtime } from './realtime';
 
+export type { Notice } from './notice';
+
 const SOUND_KEY = 'knutepunkt.sound';
-
-/** A message for the operator, kept as a key so that it follows a language switch. */
-export interface Notice {
-  key: MessageKey;
-  params?: MessageParams;
-}
-
-function noticeFor(error: unknown): Notice {
-  if (error instanceof ApiFailure && error.status === 0) return { key: 'error.network' };
-  return { key: 'error.generic', params: { message: error instanceof Error ? error.message : String(error) } };
-}
 
 /**
  * One operator's desk: the live queue, the selected alarm with its resident, and the actions

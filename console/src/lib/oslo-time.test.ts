@@ -2,12 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { en } from './i18n/en';
 import { translate } from './i18n/index';
 import { nb } from './i18n/nb';
-import { ageInYears, elapsedSince, formatClockTime } from './oslo-time';
+import { ageInYears, elapsedSince, formatClockTime, formatMoment } from './oslo-time';
 
 describe('Oslo time', () => {
   it('shows the wall clock in Oslo, summer and winter', () => {
     expect(formatClockTime('2025-01-10T08:00:05Z', 'nb-NO')).toBe('09:00:05');
     expect(formatClockTime('2025-07-10T08:00:05Z', 'nb-NO')).toBe('10:00:05');
+  });
+
+  it('tells a moment today by its HH:MM, and an earlier one with its date', () => {
+    const now = Date.parse('2025-07-10T21:30:00Z'); // 23:30 in Oslo
+    expect(formatMoment('2025-07-10T06:05:00Z', now, 'nb-NO')).toBe('08:05');
+    // 22:30 UTC on the 9th was already the 10th in Oslo.
+    expect(formatMoment('2025-07-09T22:30:00Z', now, 'nb-NO')).toBe('00:30');
+    expect(formatMoment('2025-07-09T21:30:00Z', now, 'nb-NO')).toBe('09.07.2025, 23:30');
+    expect(formatMoment(null, now, 'nb-NO')).toBe('');
   });
 
   it('counts age on the Oslo calendar', () => {

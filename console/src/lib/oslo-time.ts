@@ -3,14 +3,16 @@ export const TIME_ZONE = 'Europe/Oslo';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(locale: string, style: 'time' | 'dateTime' | 'date'): Intl.DateTimeFormat {
+function formatter(locale: string, style: 'time' | 'minute' | 'dateTime' | 'date'): Intl.DateTimeFormat {
   const key = `${locale}|${style}`;
   let found = formatters.get(key);
   if (!found) {
     const options: Intl.DateTimeFormatOptions =
       style === 'time'
         ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
-        : style === 'date'
+        : style === 'minute'
+          ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+          : style === 'date'
           ? { day: '2-digit', month: '2-digit', year: 'numeric' }
           : { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
     found = new Intl.DateTimeFormat(locale, { ...options, timeZone: TIME_ZONE });
@@ -33,6 +35,19 @@ export function formatClockTime(iso: string | null | undefined, locale: string):
 export function formatDateTime(iso: string | null | undefined, locale: string): string {
   const date = valid(iso);
   return date ? formatter(locale, 'dateTime').format(date) : '';
+}
+
+/**
+ * A moment as short as it can be told apart: HH:MM when it fell on today's Oslo date, the date
+ * and HH:MM when earlier ("Ingen kontakt siden 14:05" against "… siden 03.01.2025, 14:05").
+ */
+export function formatMoment(iso: string | null | undefined, now: number, locale: string): string {
+  const date = valid(iso);
+  if (!date) return '';
+  const day = osloToday(date.getTime());
+  const today = osloToday(now);
+  const sameDay = day.year === today.year && day.month === today.month && day.day === today.day;
+  return formatter(locale, sameDay ? 'minute' : 'dateTime').format(date);
 }
 
 /** A calendar date (birth date, `YYYY-MM-DD`) is not a moment: format it without shifting zones. */

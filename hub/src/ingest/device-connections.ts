@@ -18,11 +18,17 @@ export class DeviceConnections {
     });
   }
 
-  /** Ends the device's current session, if it has one; it must log in again. */
+  /**
+   * Ends the device's current session, if it has one; it must log in again. Its last will is
+   * dropped first: the hub ended the session, the device did not go silent.
+   */
   disconnect(deviceId: string): void {
     // aedes keeps its sessions by client id (= device id) but leaves the map out of its types.
-    const sessions = (this.broker as unknown as { clients: Record<string, { close(): void } | undefined> }).clients;
-    sessions[deviceId]?.close();
+    const sessions = (this.broker as unknown as { clients: Record<string, { will: unknown; close(): void } | undefined> }).clients;
+    const session = sessions[deviceId];
+    if (!session) return;
+    session.will = null;
+    session.close();
   }
 
   close(): Promise<void> {

@@ -73,9 +73,10 @@ describe('provisioning', () => {
     expect((await api<{ message: string[] }>(test.hub, admin, 'POST', '/api/devices', { model: 'Trygg 300', serial: 'X-3', tenantId: nordby, id: 'bad/id+#' })).status).toBe(400);
   });
 
-  it('rotates credentials: the old password and the old session end', async () => {
+  it('rotates credentials: the old password and the old session end, and that is no outage', async () => {
     const { device, password } = await register(admin, 'Trygg 300', { residentId: residentAt(1) });
-    const client = await connectDevice(test.hub.mqttUrl, { deviceId: device.id, password });
+    const client = await connectDevice(test.hub.mqttUrl, { deviceId: device.id, password }, { will: { topic: `devices/${device.id}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } });
+    await client.publishAsync(`devices/${device.id}/heartbeat`, '', { qos: 1 });
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     const rotated = (await api<DeviceCredentials>(test.hub, admin, 'POST', `/api/devices/${device.id}/credentials`)).body;
     await closed;
@@ -83,6 +84,9 @@ describe('provisioning', () => {
     const again = await connectDevice(test.hub.mqttUrl, { deviceId: device.id, password: rotated.password });
     await again.endAsync();
     client.end(true);
+    const detail = (await api<DeviceDetail>(test.hub, admin, 'GET', `/api/devices/${device.id}`)).body;
+    expect(detail.contact).toBe('ok');
+    expect(detail.outages).toEqual([]);
   });
 
   it('suspends, resumes and retires, and a device moves to another resident keeping its history', async () => {

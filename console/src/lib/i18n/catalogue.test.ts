@@ -42,6 +42,17 @@ describe('message catalogues', () => {
     ]);
   });
 
+  it('uses the Norwegian words of device health', () => {
+    expect(translate(nb, 'device.lostSince', { time: '14:05' })).toBe('Ingen kontakt siden 14:05');
+    expect([nb['deviceContact.unknown'], nb['device.inStock'], nb['outages.ongoing'], nb['nav.devices']]).toEqual([
+      'Aldri hørt fra',
+      'På lager',
+      'pågår',
+      'Utstyr',
+    ]);
+    expect([nb['outageCause.missed-heartbeats'], nb['outageCause.last-will']]).toEqual(['Manglende hjerteslag', 'Siste vilje (frakoblet)']);
+  });
+
   it('fills placeholders', () => {
     expect(translate(nb, 'queue.takenBy', { name: 'Ola Nordmann' })).toBe('Tatt av Ola Nordmann');
     expect(translate(en, 'queue.takenBy')).toBe('Taken by {name}');

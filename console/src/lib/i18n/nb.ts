@@ -1,6 +1,16 @@
-import type { AlertKind, LogStepKey, Severity, TriageColour } from '@knutepunkt/device-adapters';
+import type { AlertKind, DeviceKind, LogStepKey, Severity, TriageColour } from '@knutepunkt/device-adapters';
+import type { ConsoleViewName } from '../console-views';
+import type { DeviceAction, DurationUnit } from '../device-health';
 import type { ElapsedUnit } from '../oslo-time';
-import type { AlarmState, ClosingCause, ClosingMeasure, JournalStatus } from '@knutepunkt/hub/contract';
+import type {
+  AlarmState,
+  ClosingCause,
+  ClosingMeasure,
+  DeviceContactName,
+  DeviceOutageView,
+  DeviceStatusName,
+  JournalStatus,
+} from '@knutepunkt/hub/contract';
 
 /**
  * Labels for every code the console shows. Listed as a type so that a new log step, cause or
@@ -15,7 +25,15 @@ type CodeLabels = Record<
   | `kind.${AlertKind}`
   | `triage.${TriageColour}`
   | `state.${AlarmState}`
-  | `ago.${ElapsedUnit}.${'one' | 'other'}`,
+  | `ago.${ElapsedUnit}.${'one' | 'other'}`
+  | `nav.${ConsoleViewName}`
+  | `deviceKind.${DeviceKind}`
+  | `deviceContact.${DeviceContactName}`
+  | `deviceStatus.${DeviceStatusName}`
+  | `outageCause.${DeviceOutageView['cause']}`
+  | `duration.${DurationUnit}`
+  | `deviceActions.${DeviceAction}`
+  | `deviceActions.done.${DeviceAction}`,
   string
 >;
 
@@ -39,6 +57,9 @@ export const nb = {
   'topbar.soundOn': 'Lyd på',
   'topbar.soundOff': 'Lyd av',
   'topbar.counts': '{reported} nye · {handling} under behandling',
+  'nav.label': 'Visninger',
+  'nav.alarms': 'Alarmer',
+  'nav.devices': 'Utstyr',
   'language.toggle': 'English',
   'language.toggleLabel': 'Bytt språk til engelsk',
 
@@ -128,6 +149,111 @@ export const nb = {
 
   'value.missing': '–',
 
+  'devices.title': 'Utstyr – Knutepunkt',
+  'devices.heading': 'Utstyr',
+  'devices.summary': '{total} enheter · {lost} uten kontakt · {lowBattery} med lavt batteri · {neverHeard} aldri hørt fra',
+  'devices.loading': 'Henter utstyr …',
+  'devices.empty': 'Ingen utstyr registrert.',
+  'devices.refresh': 'Oppdater',
+  'devices.refreshing': 'Oppdaterer …',
+  'devices.refreshedAt': 'Oppdatert {time}',
+  'devices.register': 'Registrer utstyr',
+  'devices.selectHint': 'Velg utstyr i listen for å se brudd i kontakt, plassering og handlinger.',
+  'devices.column.contact': 'Kontakt',
+  'devices.column.device': 'Utstyr',
+  'devices.column.id': 'Id / serienr.',
+  'devices.column.resident': 'Tjenestemottaker',
+  'devices.column.battery': 'Batteri',
+  'devices.column.lastSeen': 'Sist hørt fra',
+  'devices.column.heartbeat': 'Hjerteslag',
+
+  'device.lostSince': 'Ingen kontakt siden {time}',
+  'device.inStock': 'På lager',
+  'device.batteryPercent': '{percent} %',
+  'device.batteryLow': 'Lavt batteri',
+  'device.neverSeen': 'Aldri',
+  'device.heartbeatPolicy': '{interval} × {missed}',
+  'device.heartbeatPolicyLong': 'Hvert {interval}; «Ingen kontakt» etter {missed} uteblitte',
+  'device.gatewayValue': '{gateway} som «{address}»',
+  'device.serial': 'Serienr. {serial}',
+
+  'deviceDetail.close': 'Lukk',
+  'deviceDetail.kind': 'Type',
+  'deviceDetail.model': 'Modell',
+  'deviceDetail.serial': 'Serienummer',
+  'deviceDetail.format': 'Format',
+  'deviceDetail.status': 'Status',
+  'deviceDetail.contact': 'Kontakt',
+  'deviceDetail.resident': 'Tjenestemottaker',
+  'deviceDetail.municipality': 'Kommune',
+  'deviceDetail.gateway': 'Bak gateway',
+  'deviceDetail.battery': 'Batteri',
+  'deviceDetail.lastSeen': 'Sist hørt fra',
+  'deviceDetail.lastSeenValue': '{ago} ({time})',
+  'deviceDetail.heartbeat': 'Hjerteslag',
+
+  'outages.heading': 'Brudd i kontakt',
+  'outages.empty': 'Ingen brudd registrert.',
+  'outages.start': 'Start',
+  'outages.end': 'Slutt',
+  'outages.ongoing': 'pågår',
+  'outages.duration': 'Varighet',
+  'outages.cause': 'Årsak',
+
+  'placements.heading': 'Plasseringer',
+  'placements.empty': 'Ingen plasseringer registrert.',
+  'placements.from': 'Fra',
+  'placements.to': 'Til',
+  'placements.current': 'nå',
+  'placements.municipality': 'Kommune',
+  'placements.resident': 'Tjenestemottaker',
+
+  'deviceActions.heading': 'Handlinger',
+  'deviceActions.suspend': 'Stans midlertidig',
+  'deviceActions.resume': 'Gjenoppta',
+  'deviceActions.retire': 'Ta ut av bruk',
+  'deviceActions.rotate': 'Lag nytt passord',
+  'deviceActions.test': 'Send testkommando',
+  'deviceActions.busy': 'Utfører …',
+  'deviceActions.confirm': 'Bekreft',
+  'deviceActions.cancel': 'Avbryt',
+  'deviceActions.confirmSuspend': 'Stanse {id}? Enheten kobles fra, og alarmer fra den tas ikke imot før den gjenopptas.',
+  'deviceActions.confirmRetire': 'Ta {id} ut av bruk for godt? Den fjernes fra tjenestemottakeren, og dette kan ikke angres.',
+  'deviceActions.confirmRotate': 'Lage nytt passord for {id}? Det gamle slutter å virke med en gang, og enheten kobles fra til den får det nye.',
+  'deviceActions.done.suspend': 'Stanset {time}.',
+  'deviceActions.done.resume': 'Gjenopptatt {time}.',
+  'deviceActions.done.retire': 'Tatt ut av bruk {time}.',
+  'deviceActions.done.rotate': 'Nytt passord laget {time}.',
+  'deviceActions.done.test': 'Testkommando sendt {time}.',
+  'deviceActions.retired': 'Utstyret er tatt ut av bruk og kan ikke endres.',
+
+  'password.heading': 'Passord for {id}',
+  'password.warning': 'Passordet vises bare denne ene gangen. Kopier det nå og legg det inn i enheten.',
+  'password.copy': 'Kopier',
+  'password.copied': 'Kopiert',
+  'password.copyFailed': 'Kunne ikke kopiere. Merk passordet og kopier det selv.',
+  'password.done': 'Jeg har tatt vare på passordet',
+
+  'register.heading': 'Registrer utstyr',
+  'register.model': 'Modell',
+  'register.modelPlaceholder': 'Velg modell …',
+  'register.modelsLoading': 'Henter modeller …',
+  'register.serial': 'Serienummer',
+  'register.id': 'Enhets-id (valgfri)',
+  'register.idHint': 'Lages av serienummeret om feltet står tomt.',
+  'register.municipality': 'Kommune',
+  'register.tenantId': 'Kommunens id',
+  'register.resident': 'Tjenestemottakers id (valgfri)',
+  'register.residentHint': 'Står feltet tomt, registreres utstyret på lager.',
+  'register.gatewayId': 'Gatewayens enhets-id (valgfri)',
+  'register.gatewayAddress': 'Sensorens navn i gatewayen',
+  'register.submit': 'Registrer',
+  'register.busy': 'Registrerer …',
+  'register.cancel': 'Avbryt',
+  'register.done': 'Registrert som {id}.',
+  'register.another': 'Registrer en til',
+  'register.show': 'Vis utstyret',
+
   'logStep.reported': 'Hendelse meldt',
   'logStep.being-handled': 'Hendelse behandles',
   'logStep.acknowledged': 'Hendelse kvittert',
@@ -182,6 +308,31 @@ export const nb = {
   'state.reported': 'Ny',
   'state.being-handled': 'Under behandling',
   'state.closed': 'Avsluttet',
+
+  'deviceKind.safety-alarm': 'Trygghetsalarm',
+  'deviceKind.fall-detector': 'Fallsensor',
+  'deviceKind.door-sensor': 'Dørsensor',
+  'deviceKind.water-sensor': 'Vannsensor',
+  'deviceKind.motion-sensor': 'Bevegelsessensor',
+  'deviceKind.bed-sensor': 'Sengesensor',
+  'deviceKind.medicine-dispenser': 'Medisindispenser',
+  'deviceKind.gateway': 'Gateway',
+
+  'deviceContact.ok': 'Kontakt',
+  'deviceContact.lost': 'Ingen kontakt',
+  'deviceContact.unknown': 'Aldri hørt fra',
+
+  'deviceStatus.active': 'I drift',
+  'deviceStatus.suspended': 'Stanset',
+  'deviceStatus.retired': 'Tatt ut av bruk',
+
+  'outageCause.missed-heartbeats': 'Manglende hjerteslag',
+  'outageCause.last-will': 'Siste vilje (frakoblet)',
+
+  'duration.day': '{count} d',
+  'duration.hour': '{count} t',
+  'duration.minute': '{count} min',
+  'duration.second': '{count} s',
 } satisfies CodeLabels & Record<string, string>;
 
 export type MessageKey = keyof typeof nb;
