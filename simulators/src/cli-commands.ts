@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { ALERT_CODES, isAlertCode } from '@knutepunkt/device-adapters';
-import type { AlertCode, DeviceKind, FleetDevice, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
+import type { AlertCode, DeviceKind, FleetResident } from '@knutepunkt/device-adapters';
+import { runConformance, reportLine, summaryLine, type ConformanceOptions } from './conformance.js';
 import { startEpjReceiver } from './epj-receiver.js';
 import { Fleet } from './fleet.js';
-import { fleetManifestPath, readFleetManifest } from './fleet-manifest-reader.js';
-import { deviceOfKind, findDevice, findResident } from './resident-lookup.js';
-import { deviceTopic, SimulatedDevice } from './simulated-device.js';
+import { fleetManifestPath, readFleetManifest, type ManifestDevice, type SimulatorManifest } from './fleet-manifest-reader.js';
+import { formatEventFor } from './formats/device-format.js';
+import { deviceFormatNamed } from './formats/formats.js';
+import type { HubAccount } from './hub-api.js';
+import { findDevice, findResident } from './resident-lookup.js';
+import { describePayload, SimulatedDevice } from './simulated-device.js';
 
 /** Where a command writes; tests pass their own to read what a command said. */
 export interface CommandIo {
@@ -31,6 +35,28 @@ Devices (they connect as devices of the fleet manifest the hub wrote):
   raw --device <id> --payload <text> [--topic <topic>]
                                          publish anything as a device (for trying bad input)
 
+Each device speaks its registered format (the manifest's adapter): a Zigbee2MQTT sensor publishes
+through its home gateway (gatewayId, gatewayAddress in the manifest); a vkp-fhir device's cloud
+posts over HTTPS with a vendor account, --vendor-user and --vendor-password (else the manifest's
+"vendor" account), and is left out without one.
+
+Conformance (a vendor's device model against a live hub):
+  conformance --hub <url> --vendor-user <u> --vendor-password <p> --model <model name>
+              --tenant <tenantId> [--mqtt <url>] [--device <id> --device-password <pw>]
+              [--gateway-password <pw>] [--operator-user <u> --operator-password <p>]
+              [--check-will [--will-timeout <seconds, 35>]]
+      Logs in as the vendor, looks the model up, registers a throwaway device of it (unless
+      --device is given; it is retired at the end), connects over MQTT (--mqtt, else the hub's
+      host on port 1884) and runs the cases: registration, connect and online, a heartbeat, every
+      event the model's format can express, a malformed payload (acknowledged, connection kept,
+      nothing more), subscribing to its commands topic (and not another's), a test command,
+      publishing to another device's topic (connection closed) and, with --check-will, the last
+      will (contact lost). It checks what the hub made of each through the API: last seen and
+      battery as the vendor sees them; with an operator of the device's municipality also each
+      alarm's VKP code and kind (alarms need a device placed with a resident). A Zigbee2MQTT
+      sensor needs --device and its gateway's --gateway-password. Prints one line per case,
+      PASS, FAIL or SKIP, and a summary; exits 0 only if no case FAILed.
+
 EPJ:
   epj [--port <4100>] [--host <127.0.0.1>]
                                          a FHIR R4 endpoint standing in for the municipality's EPJ
@@ -45,7 +71,23 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
 
 const HELP: Options = { help: { type: 'boolean', short: 'h' } };
-const MANIFEST: Options = { manifest: { type: 'string' } };
+const MANIFEST: Options = { manifest: { type: 'string' }, 'vendor-user': { type: 'string' }, 'vendor-password': { type: 'string' } };
+const CONFORMANCE: Options = {
+  ...HELP,
+  hub: { type: 'string' },
+  'vendor-user': { type: 'string' },
+  'vendor-password': { type: 'string' },
+  model: { type: 'string' },
+  tenant: { type: 'string' },
+  mqtt: { type: 'string' },
+  device: { type: 'string' },
+  'device-password': { type: 'string' },
+  'gateway-password': { type: 'string' },
+  'operator-user': { type: 'string' },
+  'operator-password': { type: 'string' },
+  'check-will': { type: 'boolean' },
+  'will-timeout': { type: 'string' },
+};
 
 /** The six named events: which code, from which kind of device (first that the resident has). */
 const NAMED_EVENTS: Record<string, { code: AlertCode; kinds: DeviceKind[] }> = {
@@ -94,9 +136,9 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
     const who = required(values, 'resident', command);
     const manifest = await manifestFrom(values, io);
     const resident = findResident(manifest, who);
-    const device = deviceOfKind(resident, named.kinds);
+    const device = deviceFor(resident, named.kinds, named.code);
     if (!device) throw new Error(missingDevice(resident, named.kinds));
-    return sendOne(manifest, resident, device, named.code, text(values), io);
+    return sendOne(manifest, resident, device, named.code, text(values), vendorFrom(values, manifest), io);
   }
   switch (command) {
     case 'event': {
@@ -109,9 +151,9 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
       }
       const manifest = await manifestFrom(values, io);
       const resident = findResident(manifest, who);
-      const device = deviceOfKind(resident, kindsFor(code)) ?? resident.devices[0];
+      const device = deviceFor(resident, kindsFor(code), code) ?? resident.devices.find((candidate) => canSay(candidate, code)) ?? resident.devices[0];
       if (!device) throw new Error(`${resident.name} has no devices in the manifest`);
-      return sendOne(manifest, resident, device, code, text(values), io);
+      return sendOne(manifest, resident, device, code, text(values), vendorFrom(values, manifest), io);
     }
     case 'raw': {
       const values = options(rest, { device: { type: 'string' }, payload: { type: 'string' }, topic: { type: 'string' } });
@@ -127,6 +169,11 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
       const values = options(rest, { rate: { type: 'string' }, heartbeat: { type: 'string' }, seed: { type: 'string' } });
       if (values.help) return help(io);
       return runFleet(values, io);
+    }
+    case 'conformance': {
+      const values = parse(rest, CONFORMANCE);
+      if (values.help) return help(io);
+      return conformance(values, io);
     }
     case 'epj': {
       const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' } });
@@ -177,16 +224,41 @@ function numberOption(values: Values, name: string, fallback: number, check: (va
   return value;
 }
 
-async function manifestFrom(values: Values, io: CommandIo): Promise<FleetManifest> {
+async function manifestFrom(values: Values, io: CommandIo): Promise<SimulatorManifest> {
   const explicit = typeof values.manifest === 'string' ? values.manifest : undefined;
   return readFleetManifest(fleetManifestPath(explicit, io.env));
+}
+
+/** The vendor account for vkp-fhir devices: --vendor-user/--vendor-password, else the manifest's "vendor" (the demo's). */
+function vendorFrom(values: Values, manifest: SimulatorManifest): HubAccount | undefined {
+  const username = typeof values['vendor-user'] === 'string' ? values['vendor-user'] : undefined;
+  const password = typeof values['vendor-password'] === 'string' ? values['vendor-password'] : undefined;
+  if ((username === undefined) !== (password === undefined)) throw new UsageError('give both --vendor-user and --vendor-password, or neither');
+  if (username !== undefined && password !== undefined) return { username, password };
+  const demo = manifest.operators.find((operator) => operator.username === 'vendor');
+  return demo ? { username: demo.username, password: demo.password } : undefined;
 }
 
 /** Which device kinds send a code: dispenser codes from the dispenser, door and water from the door sensor. */
 function kindsFor(code: AlertCode): DeviceKind[] {
   if (code === '1' || code.startsWith('1.')) return ['medicine-dispenser'];
-  if (code === '4.15' || code === '4.16' || code === '4.17') return ['door-sensor', 'safety-alarm'];
+  if (code === '4.15' || code === '4.16' || code === '4.17') return ['door-sensor', 'water-sensor', 'safety-alarm'];
   return ['safety-alarm'];
+}
+
+function canSay(device: ManifestDevice, code: AlertCode): boolean {
+  const format = deviceFormatNamed(device.adapter);
+  return format !== undefined && formatEventFor(format, code) !== undefined;
+}
+
+/** The resident's first device of the first kind in `kinds` they have, preferring one whose format can say the code. */
+function deviceFor(resident: SimulatorManifest['residents'][number], kinds: readonly DeviceKind[], code: AlertCode): ManifestDevice | undefined {
+  for (const kind of kinds) {
+    const ofKind = resident.devices.filter((candidate) => candidate.kind === kind);
+    const device = ofKind.find((candidate) => canSay(candidate, code)) ?? ofKind[0];
+    if (device) return device;
+  }
+  return undefined;
 }
 
 function missingDevice(resident: FleetResident, kinds: readonly DeviceKind[]): string {
@@ -194,27 +266,60 @@ function missingDevice(resident: FleetResident, kinds: readonly DeviceKind[]): s
   return `${resident.name} has no ${kinds.join(' or ')}; their devices: ${has}`;
 }
 
-/** Connects as the device, sends one event, waits for the hub's PUBACK and disconnects. */
+/**
+ * A connected simulator of the device as the manifest has it: a sensor with its gateway connected
+ * first, a cloud logged in with the vendor account. `stop` ends both.
+ */
+async function connectAs(manifest: SimulatorManifest, device: ManifestDevice, vendor: HubAccount | undefined, io: CommandIo) {
+  const options = { mqttUrl: manifest.mqttUrl, heartbeatSeconds: 0, log: io.out };
+  let gateway: SimulatedDevice | undefined;
+  if (device.gatewayId !== undefined && deviceFormatNamed(device.adapter)?.transport === 'gateway') {
+    const found = findDevice(manifest, device.gatewayId);
+    if (!found) throw new Error(`${device.deviceId} publishes through gateway ${device.gatewayId}, which is not in the manifest`);
+    gateway = new SimulatedDevice(found.device, options);
+  }
+  const simulator = new SimulatedDevice(device, {
+    ...options,
+    ...(gateway ? { gateway } : {}),
+    ...(vendor ? { vendor: { hubUrl: manifest.hubUrl, account: vendor } } : {}),
+  });
+  const stop = async (force = false) => {
+    await simulator.stop(force);
+    await gateway?.stop(force);
+  };
+  try {
+    await gateway?.connect();
+    await simulator.connect();
+  } catch (error) {
+    await stop(true);
+    throw error;
+  }
+  return { simulator, stop };
+}
+
+/** Connects as the device, sends one event, waits for the hub's PUBACK (or HTTPS answer) and disconnects. */
 async function sendOne(
-  manifest: FleetManifest,
+  manifest: SimulatorManifest,
   resident: FleetResident,
-  device: FleetDevice,
+  device: ManifestDevice,
   code: AlertCode,
   eventText: string | undefined,
+  vendor: HubAccount | undefined,
   io: CommandIo,
 ): Promise<number> {
-  const simulator = new SimulatedDevice(device, { mqttUrl: manifest.mqttUrl, heartbeatSeconds: 0, log: io.out });
+  let connection: Awaited<ReturnType<typeof connectAs>> | undefined;
   try {
-    await simulator.connect();
-    const sent = await simulator.sendEvent(code, eventText === undefined ? {} : { text: eventText });
+    connection = await connectAs(manifest, device, vendor, io);
+    const sent = await connection.simulator.sendEvent(code, eventText === undefined ? {} : { text: eventText });
+    const format = device.adapter === 'native-json' ? '' : ` (${device.adapter} ${sent.type})`;
     io.out(
-      `sent ${code} ${ALERT_CODES[code].display} for ${resident.name} as event ${sent.eventId} (acknowledged in ${sent.acknowledgedMs} ms)`,
+      `sent ${code} ${ALERT_CODES[code].display}${format} for ${resident.name} as event ${sent.eventId} (acknowledged in ${sent.acknowledgedMs} ms)`,
     );
-    await simulator.stop();
+    await connection.stop();
     return 0;
   } catch (error) {
     // Whatever went wrong, do not leave a half-open connection keeping the process alive.
-    await simulator.stop(true);
+    await connection?.stop(true);
     throw new Error(`could not send ${code} for ${resident.name} from ${device.deviceId}: ${(error as Error).message}`);
   }
 }
@@ -228,17 +333,22 @@ async function sendRaw(values: Values, io: CommandIo): Promise<number> {
     const known = manifest.residents.flatMap((resident) => resident.devices.map((device) => `  ${device.deviceId}  (${resident.name}, ${device.kind})`));
     throw new Error(`no device "${deviceId}" in the manifest; it has:\n${known.join('\n') || '  (no devices)'}`);
   }
-  const topic = typeof values.topic === 'string' ? values.topic : deviceTopic(deviceId, 'events');
-  const simulator = new SimulatedDevice(found.device, { mqttUrl: manifest.mqttUrl, heartbeatSeconds: 0, log: io.out });
+  const topic = typeof values.topic === 'string' ? values.topic : undefined;
+  let connection: Awaited<ReturnType<typeof connectAs>> | undefined;
   try {
-    await simulator.connect();
-    const ms = await simulator.publishRaw(payload, topic);
-    io.out(`sent ${Buffer.byteLength(payload)} bytes as ${deviceId} on ${topic} (acknowledged in ${ms} ms)`);
-    await simulator.stop();
+    connection = await connectAs(manifest, found.device, vendorFrom(values, manifest), io);
+    if (connection.simulator.role === 'cloud') {
+      const answer = await connection.simulator.postResource(new TextEncoder().encode(payload));
+      io.out(`posted ${Buffer.byteLength(payload)} bytes as ${deviceId} to ${answer.route}: ${answer.status} ${describePayload(new TextEncoder().encode(JSON.stringify(answer.body ?? '')), 200)}`);
+    } else {
+      const ms = await connection.simulator.publishRaw(payload, topic);
+      io.out(`sent ${Buffer.byteLength(payload)} bytes as ${deviceId}${topic ? ` on ${topic}` : ''} (acknowledged in ${ms} ms)`);
+    }
+    await connection.stop();
     return 0;
   } catch (error) {
-    await simulator.stop(true);
-    throw new Error(`could not publish as ${deviceId} on ${topic}: ${(error as Error).message}`);
+    await connection?.stop(true);
+    throw new Error(`could not publish as ${deviceId}${topic ? ` on ${topic}` : ''}: ${(error as Error).message}`);
   }
 }
 
@@ -254,7 +364,8 @@ async function list(values: Values, io: CommandIo): Promise<number> {
     io.out('');
     io.out(`${resident.id}  ${resident.name}`);
     for (const device of resident.devices) {
-      io.out(`  ${device.deviceId.padEnd(idWidth)}  ${device.kind.padEnd(kindWidth)}  ${device.model} (${device.adapter})`);
+      const behind = device.gatewayId ? `, behind ${device.gatewayId} as "${device.gatewayAddress ?? '?'}"` : '';
+      io.out(`  ${device.deviceId.padEnd(idWidth)}  ${device.kind.padEnd(kindWidth)}  ${device.model} (${device.adapter}${behind})`);
     }
   }
   return 0;
@@ -265,10 +376,12 @@ async function runFleet(values: Values, io: CommandIo): Promise<number> {
   const heartbeat = numberOption(values, 'heartbeat', 60, (value) => value >= 0, 'a number of seconds, 0 or more');
   const seed = numberOption(values, 'seed', Number.NaN, Number.isInteger, 'an integer');
   const manifest = await manifestFrom(values, io);
+  const vendor = vendorFrom(values, manifest);
   const fleet = new Fleet(manifest, {
     ratePerMinute: rate,
     heartbeatSeconds: heartbeat,
     ...(Number.isNaN(seed) ? {} : { seed }),
+    ...(vendor ? { vendor } : {}),
     log: io.out,
   });
   const deviceCount = manifest.residents.reduce((sum, resident) => sum + resident.devices.length, 0);
@@ -283,8 +396,10 @@ async function runFleet(values: Values, io: CommandIo): Promise<number> {
     return fleet.stop();
   });
   try {
-    const { connected, failed } = await fleet.start();
-    if (!stopping) io.out(`${connected} devices online${failed > 0 ? `, ${failed} could not connect` : ''}`);
+    const { connected, failed, skipped } = await fleet.start();
+    if (!stopping) {
+      io.out(`${connected} devices online${failed > 0 ? `, ${failed} could not connect` : ''}${skipped > 0 ? `, ${skipped} left out` : ''}`);
+    }
     await signal.received;
   } catch (error) {
     signal.cancel();
@@ -294,6 +409,43 @@ async function runFleet(values: Values, io: CommandIo): Promise<number> {
   const { sent, failed } = fleet.stats;
   io.out(`fleet stopped: ${sent} ${sent === 1 ? 'event' : 'events'} acknowledged${failed > 0 ? `, ${failed} not acknowledged` : ''}`);
   return 0;
+}
+
+async function conformance(values: Values, io: CommandIo): Promise<number> {
+  const hub = required(values, 'hub', 'conformance');
+  const vendorUser = required(values, 'vendor-user', 'conformance');
+  const vendorPassword = required(values, 'vendor-password', 'conformance');
+  const model = required(values, 'model', 'conformance');
+  const deviceId = typeof values.device === 'string' ? values.device : undefined;
+  // A tenant is needed only to register the throwaway device.
+  const tenant = deviceId === undefined ? required(values, 'tenant', 'conformance') : typeof values.tenant === 'string' ? values.tenant : '';
+  if (!/^https?:\/\/[^/]/.test(hub)) throw new UsageError(`--hub must be the hub's http(s) URL, not "${hub}"`);
+  const operatorUser = typeof values['operator-user'] === 'string' ? values['operator-user'] : undefined;
+  const operatorPassword = typeof values['operator-password'] === 'string' ? values['operator-password'] : undefined;
+  if ((operatorUser === undefined) !== (operatorPassword === undefined)) throw new UsageError('give both --operator-user and --operator-password, or neither');
+  if (deviceId === undefined && (typeof values['device-password'] === 'string' || typeof values['gateway-password'] === 'string')) {
+    throw new UsageError('--device-password and --gateway-password go with --device');
+  }
+  const willTimeout = numberOption(values, 'will-timeout', 35, (value) => value > 0, 'a number of seconds above 0');
+  const options: ConformanceOptions = {
+    hubUrl: hub,
+    vendor: { username: vendorUser, password: vendorPassword },
+    model,
+    tenantId: tenant,
+    checkWill: values['check-will'] === true,
+    willTimeoutSeconds: willTimeout,
+    log: io.out,
+    onCase: (result) => io.out(reportLine(result)),
+  };
+  if (typeof values.mqtt === 'string') options.mqttUrl = values.mqtt;
+  if (deviceId !== undefined) {
+    options.device = typeof values['device-password'] === 'string' ? { id: deviceId, password: values['device-password'] } : { id: deviceId };
+  }
+  if (typeof values['gateway-password'] === 'string') options.gatewayPassword = values['gateway-password'];
+  if (operatorUser !== undefined && operatorPassword !== undefined) options.operator = { username: operatorUser, password: operatorPassword };
+  const report = await runConformance(options);
+  io.out(summaryLine(report));
+  return report.failed === 0 ? 0 : 1;
 }
 
 async function runEpj(values: Values, io: CommandIo): Promise<number> {

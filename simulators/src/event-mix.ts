@@ -23,11 +23,16 @@ export const FLEET_EVENT_MIX: readonly FleetEventShare[] = [
 ];
 
 /**
- * Picks one share of the mix, weighted, among the device kinds the fleet actually has
- * (a fleet without dispensers sends no dispenser events, and the rest keep their proportions).
+ * Picks one share of the mix, weighted, among those the fleet can send: from the device kinds it
+ * actually has, or those `available` admits (a fleet without dispensers sends no dispenser
+ * events, and the rest keep their proportions).
  */
-export function pickFleetEvent(random: RandomSource, availableKinds: ReadonlySet<DeviceKind>): FleetEventShare | undefined {
-  const candidates = FLEET_EVENT_MIX.filter((share) => availableKinds.has(share.kind));
+export function pickFleetEvent(
+  random: RandomSource,
+  available: ReadonlySet<DeviceKind> | ((share: FleetEventShare) => boolean),
+): FleetEventShare | undefined {
+  const admits = typeof available === 'function' ? available : (share: FleetEventShare) => available.has(share.kind);
+  const candidates = FLEET_EVENT_MIX.filter(admits);
   const total = candidates.reduce((sum, share) => sum + share.percent, 0);
   if (total === 0) return undefined;
   let point = random() * total;

@@ -1,9 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_FLEET_MANIFEST_PATH } from '@knutepunkt/device-adapters';
-import type { DeviceKind, FleetManifest } from '@knutepunkt/device-adapters';
+import type { DeviceKind, FleetDevice, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
 
-const DEVICE_KINDS: readonly DeviceKind[] = ['safety-alarm', 'door-sensor', 'medicine-dispenser'];
+const DEVICE_KINDS: readonly DeviceKind[] = [
+  'safety-alarm',
+  'fall-detector',
+  'door-sensor',
+  'water-sensor',
+  'motion-sensor',
+  'bed-sensor',
+  'medicine-dispenser',
+  'gateway',
+];
+
+/** A manifest device; a sensor behind a home gateway also names the gateway and its name there. */
+export type ManifestDevice = FleetDevice & { gatewayId?: string; gatewayAddress?: string };
+
+/** The manifest as the simulators read it: a device may also name its home gateway (optional). */
+export type SimulatorManifest = Omit<FleetManifest, 'residents'> & {
+  residents: Array<Omit<FleetResident, 'devices'> & { devices: ManifestDevice[] }>;
+};
 
 /** A manifest that is missing or unusable; the message says what to do about it. */
 export class FleetManifestError extends Error {
@@ -22,7 +39,7 @@ export function fleetManifestPath(explicitPath?: string, env: NodeJS.ProcessEnv 
 }
 
 /** Reads and checks the manifest at `path` (see fleetManifestPath for how to choose it). */
-export async function readFleetManifest(path: string): Promise<FleetManifest> {
+export async function readFleetManifest(path: string): Promise<SimulatorManifest> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -42,7 +59,10 @@ export async function readFleetManifest(path: string): Promise<FleetManifest> {
   }
   const problem = manifestProblem(parsed);
   if (problem) throw new FleetManifestError(`the fleet manifest at ${path} is not usable: ${problem}`);
-  return parsed as FleetManifest;
+  const manifest = parsed as SimulatorManifest;
+  // Manifests from before devices had formats were all native JSON.
+  for (const device of manifest.residents.flatMap((resident) => resident.devices)) device.adapter ??= 'native-json';
+  return manifest;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -67,6 +87,11 @@ function manifestProblem(value: unknown): string | undefined {
       if (typeof device.password !== 'string') return `${where}.password must be a string`;
       if (!DEVICE_KINDS.includes(device.kind as DeviceKind)) {
         return `${where}.kind must be one of ${DEVICE_KINDS.join(', ')}`;
+      }
+      for (const field of ['adapter', 'model', 'gatewayId', 'gatewayAddress']) {
+        if (device[field] !== undefined && (typeof device[field] !== 'string' || device[field] === '')) {
+          return `${where}.${field} must be a non-empty string when present`;
+        }
       }
     }
   }

@@ -1,6 +1,10 @@
 import { ALERT_CODES, type RandomSource, seededRandom } from '@knutepunkt/device-adapters';
-import type { AlertCode, DeviceKind, FleetDevice, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
-import { FLEET_EVENT_MIX, nextEventDelayMs, pickFleetEvent, pickOne } from './event-mix.js';
+import type { AlertCode, FleetDevice, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
+import { FLEET_EVENT_MIX, nextEventDelayMs, pickFleetEvent, pickOne, type FleetEventShare } from './event-mix.js';
+import type { ManifestDevice } from './fleet-manifest-reader.js';
+import { formatEventFor } from './formats/device-format.js';
+import { deviceFormatNamed } from './formats/formats.js';
+import { HubApi, type HubAccount } from './hub-api.js';
 import { osloClock } from './oslo-time.js';
 import { SimulatedDevice } from './simulated-device.js';
 import type { SentEvent } from './simulated-device.js';
@@ -18,6 +22,11 @@ export interface FleetOptions {
   connectConcurrency?: number;
   /** How long to wait for each event's PUBACK before reporting it; the event stays queued. Default 30 000 ms. */
   ackTimeoutMs?: number;
+  /**
+   * The vendor account that owns the fleet's vkp-fhir devices, whose clouds post over HTTPS with
+   * its token (at the manifest's hubUrl). Without it those devices are left out.
+   */
+  vendor?: HubAccount;
 }
 
 export interface FleetEvent {
@@ -26,21 +35,31 @@ export interface FleetEvent {
   sent: SentEvent;
 }
 
+export interface FleetStart {
+  connected: number;
+  failed: number;
+  /** Devices left out: no gateway for a sensor, no vendor account for a cloud, a format the simulators lack. */
+  skipped: number;
+}
+
 interface Member {
   resident: FleetResident;
   simulator: SimulatedDevice;
 }
 
 /**
- * Every device of every resident in the manifest, connected at once, sending a realistic,
- * seeded mix of events (see FLEET_EVENT_MIX) at a steady average rate.
+ * Every device of every resident in the manifest, connected at once, each in its registered
+ * format, sending a realistic, seeded mix of events (see FLEET_EVENT_MIX) at a steady average
+ * rate. Home gateways connect first; their sensors publish through them.
  */
 export class Fleet {
   readonly seed: number;
   private readonly random: RandomSource;
   private readonly ratePerMinute: number;
   private readonly log: (line: string) => void;
+  /** Devices that send events (sensors and clouds included); gateways are kept apart. */
   private readonly members: Member[] = [];
+  private readonly gateways: Member[] = [];
   private readonly nameWidth: number;
   private readonly codeWidth: number;
   private nextEvent: NodeJS.Timeout | undefined;
@@ -65,64 +84,109 @@ export class Fleet {
     this.codeWidth = Math.max(...FLEET_EVENT_MIX.map((share) => describeCode(share.code).length));
   }
 
-  /** Devices that are connected now. */
+  /** Devices that are connected now (gateways included). */
   get connectedCount(): number {
-    return this.members.filter((member) => member.simulator.connected).length;
+    return [...this.gateways, ...this.members].filter((member) => member.simulator.connected).length;
   }
 
   get stats(): { sent: number; failed: number } {
     return { sent: this.sent, failed: this.failed };
   }
 
-  /** Connects every device (failures are reported and skipped), then starts sending events. */
-  async start(): Promise<{ connected: number; failed: number }> {
+  /**
+   * Connects every device it can (gateways first; failures are reported and skipped), then starts
+   * sending events.
+   */
+  async start(): Promise<FleetStart> {
     if (this.running) throw new Error('the fleet is already running');
     this.running = true;
-    const everyone = this.manifest.residents.flatMap((resident) =>
-      resident.devices.map((device) => ({
-        resident,
-        simulator: new SimulatedDevice(device, {
-          mqttUrl: this.manifest.mqttUrl,
-          heartbeatSeconds: this.options.heartbeatSeconds ?? 60,
-          ackTimeoutMs: this.options.ackTimeoutMs ?? 30_000,
-          log: this.log,
-        }),
-      })),
-    );
-    let failed = 0;
-    await inBatches(everyone, this.options.connectConcurrency ?? 20, async (member) => {
-      if (!this.running) return;
+    const everyone = this.manifest.residents.flatMap((resident) => resident.devices.map((device) => ({ resident, device: device as ManifestDevice })));
+    const simulatorOptions = {
+      mqttUrl: this.manifest.mqttUrl,
+      heartbeatSeconds: this.options.heartbeatSeconds ?? 60,
+      ackTimeoutMs: this.options.ackTimeoutMs ?? 30_000,
+      log: this.log,
+    };
+    let skipped = 0;
+    const skip = (line: string) => {
+      skipped += 1;
+      this.log(`${osloClock()}  ${line}`);
+    };
+    const known = everyone.filter(({ device }) => {
+      if (deviceFormatNamed(device.adapter)) return true;
+      skip(`${device.deviceId} left out: the simulators do not speak its format "${device.adapter}"`);
+      return false;
+    });
+    const gateways = known
+      .filter(({ device }) => device.kind === 'gateway')
+      .map(({ resident, device }) => ({ resident, simulator: new SimulatedDevice(device, simulatorOptions) }));
+    const gatewayById = new Map(gateways.map((gateway) => [gateway.simulator.deviceId, gateway.simulator]));
+
+    const clouds = known.filter(({ device }) => deviceFormatNamed(device.adapter)!.transport === 'https');
+    let vendor: HubApi | undefined;
+    if (clouds.length > 0 && this.options.vendor) {
       try {
-        await member.simulator.connect();
-        this.members.push(member);
+        vendor = await HubApi.login(this.manifest.hubUrl, this.options.vendor);
       } catch (error) {
-        failed += 1;
         this.log(`${osloClock()}  ${(error as Error).message}`);
       }
-    });
+    }
+    const senders: Member[] = [];
+    for (const { resident, device } of known) {
+      if (device.kind === 'gateway') continue;
+      const transport = deviceFormatNamed(device.adapter)!.transport;
+      if (transport === 'https' && !vendor) {
+        skip(`${device.deviceId} left out: its cloud posts VKP FHIR over HTTPS with a vendor account's token (give --vendor-user and --vendor-password)`);
+        continue;
+      }
+      const gateway = device.gatewayId === undefined ? undefined : gatewayById.get(device.gatewayId);
+      if (transport === 'gateway' && (!gateway || !device.gatewayAddress)) {
+        skip(`${device.deviceId} left out: a ${device.adapter} sensor publishes through its home gateway, and the manifest ${device.gatewayId ? `has no gateway ${device.gatewayId}` : 'names none'}`);
+        continue;
+      }
+      senders.push({ resident, simulator: new SimulatedDevice(device, { ...simulatorOptions, ...(gateway ? { gateway } : {}), ...(vendor ? { vendor } : {}) }) });
+    }
+
+    let failed = 0;
+    const connectAll = (group: Member[], into: Member[]) =>
+      inBatches(group, this.options.connectConcurrency ?? 20, async (member) => {
+        if (!this.running) return;
+        try {
+          await member.simulator.connect();
+          into.push(member);
+        } catch (error) {
+          failed += 1;
+          this.log(`${osloClock()}  ${(error as Error).message}`);
+        }
+      });
+    await connectAll(gateways, this.gateways);
+    // A sensor whose gateway did not connect fails to connect itself, and says so.
+    await connectAll(senders, this.members);
     if (!this.running) {
       await this.stop();
-      return { connected: 0, failed };
+      return { connected: 0, failed, skipped };
     }
-    if (this.members.length === 0 && everyone.length > 0) {
+    const attempted = gateways.length + senders.length;
+    if (this.members.length + this.gateways.length === 0 && attempted > 0) {
       this.running = false;
-      throw new Error(`none of the ${everyone.length} devices could connect to ${this.manifest.mqttUrl}`);
+      throw new Error(`none of the ${attempted} devices could connect to ${this.manifest.mqttUrl}`);
     }
     this.scheduleNext();
-    return { connected: this.members.length, failed };
+    return { connected: this.members.length + this.gateways.length, failed, skipped };
   }
 
   /**
-   * Sends one event from the mix now, from a random device of the right kind, and resolves when
-   * it is acknowledged (or undefined when the fleet has no device that sends anything in the mix).
+   * Sends one event from the mix now, from a random device of the right kind whose format can say
+   * it, and resolves when it is acknowledged (or undefined when no device can send anything in the mix).
    */
   async emitOne(): Promise<FleetEvent | undefined> {
-    const kinds = new Set<DeviceKind>(this.members.map((member) => member.simulator.device.kind));
-    const share = pickFleetEvent(this.random, kinds);
+    const canSend = (member: Member, share: FleetEventShare) =>
+      member.simulator.device.kind === share.kind && formatEventFor(member.simulator.format, share.code) !== undefined;
+    const share = pickFleetEvent(this.random, (candidate) => this.members.some((member) => canSend(member, candidate)));
     if (!share) return undefined;
     const member = pickOne(
       this.random,
-      this.members.filter((candidate) => candidate.simulator.device.kind === share.kind),
+      this.members.filter((candidate) => canSend(candidate, share)),
     );
     if (!member) return undefined;
     const label = `${osloClock()}  ${member.resident.name.padEnd(this.nameWidth)}  ${describeCode(share.code).padEnd(this.codeWidth)}`;
@@ -147,6 +211,9 @@ export class Fleet {
     const members = this.members.splice(0);
     await Promise.allSettled(members.map((member) => member.simulator.stop()));
     await Promise.allSettled([...this.inFlight]);
+    // Gateways last: their sensors publish through them.
+    const gateways = this.gateways.splice(0);
+    await Promise.allSettled(gateways.map((gateway) => gateway.simulator.stop()));
   }
 
   private scheduleNext(): void {

@@ -128,4 +128,49 @@ describe('pnpm sim commands', () => {
     expect(badOption.code).toBe(2);
     expect(badOption.err).toMatch(/--rate/);
   });
+
+  it('conformance: usage for what is missing, and the hub named when it cannot be reached', async () => {
+    const help = await sim('conformance', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/conformance --hub <url> --vendor-user <u> --vendor-password <p> --model <model name>/);
+    const missing = await sim('conformance', '--hub', 'http://127.0.0.1:1', '--vendor-user', 'v', '--vendor-password', 'p');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/conformance needs --model/);
+    const notUrl = await sim('conformance', '--hub', 'hub.local', '--vendor-user', 'v', '--vendor-password', 'p', '--model', 'm', '--tenant', 't');
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.err).toMatch(/--hub must be the hub's http\(s\) URL/);
+    const away = await sim('conformance', '--hub', 'http://127.0.0.1:1', '--vendor-user', 'v', '--vendor-password', 'p', '--model', 'm', '--tenant', 't');
+    expect(away.code).toBe(1);
+    expect(away.err).toMatch(/^cannot reach the hub at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('lists a sensor with the gateway it is behind', async () => {
+    const run = uniqueId('cli-gw');
+    const manifest = await writeManifest([
+      resident(`${run}-r1`, 'Kari Nordmann', [
+        [`${run}-gw`, 'gateway', { adapter: 'zigbee2mqtt' }],
+        [`${run}-zd`, 'door-sensor', { adapter: 'zigbee2mqtt', gatewayId: `${run}-gw`, gatewayAddress: 'gang' }],
+      ]),
+    ]);
+    const result = await sim('list', '--manifest', manifest);
+    expect(result.out).toMatch(new RegExp(`${run}-zd\\s+door-sensor\\s+Test model \\(zigbee2mqtt, behind ${run}-gw as "gang"\\)`));
+  });
+
+  it('door from a Zigbee2MQTT sensor goes through its gateway', async () => {
+    const run = uniqueId('cli-zd');
+    const ids = { gateway: `${run}-gw`, door: `${run}-zd` };
+    const manifest = await writeManifest([
+      resident(`${run}-r1`, 'Kari Nordmann', [
+        [ids.gateway, 'gateway', { adapter: 'zigbee2mqtt' }],
+        [ids.door, 'door-sensor', { adapter: 'zigbee2mqtt', gatewayId: ids.gateway, gatewayAddress: 'gang' }],
+      ]),
+    ]);
+    cleanup.push(() => forgetDevices([ids.gateway]));
+    const watcher = await TopicWatcher.watch(`gateways/${ids.gateway}/gang`);
+    cleanup.push(() => watcher.close());
+    const result = await sim('door', '--resident', 'kari', '--manifest', manifest);
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(/^sent 4\.15 Dør åpnet \(zigbee2mqtt contact:false\) for Kari Nordmann as event \S+:contact:\S+ \(acknowledged in \d+ ms\)$/m);
+    await watcher.next(() => watcher.messages.length >= 2);
+  });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import type { DeviceKind, FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
+import type { ManifestDevice } from '../src/index.js';
 
 /** The real Mosquitto the tests run against (anonymous access). */
 export const BROKER_URL = process.env.KNUTEPUNKT_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -14,11 +15,14 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export function resident(id: string, name: string, devices: Array<[deviceId: string, kind: DeviceKind]>): FleetResident {
+/** A device's format and, for a sensor behind a home gateway, the gateway and its name there. */
+export type DeviceExtras = Partial<Pick<ManifestDevice, 'adapter' | 'gatewayId' | 'gatewayAddress'>>;
+
+export function resident(id: string, name: string, devices: Array<[deviceId: string, kind: DeviceKind, extras?: DeviceExtras]>): FleetResident {
   return {
     id,
     name,
-    devices: devices.map(([deviceId, kind]) => ({ deviceId, kind, password: 'anything', model: 'Test model', adapter: 'native-json' })),
+    devices: devices.map(([deviceId, kind, extras]): ManifestDevice => ({ deviceId, kind, password: 'anything', model: 'Test model', adapter: 'native-json', ...extras })),
   };
 }
 
@@ -104,6 +108,8 @@ export async function forgetDevices(deviceIds: string[]): Promise<void> {
         client.once('error', reject);
       });
       await client.publishAsync(`devices/${deviceId}/status`, '', { qos: 1, retain: true });
+      // A gateway's status is its bridge state.
+      await client.publishAsync(`gateways/${deviceId}/bridge/state`, '', { qos: 1, retain: true });
       await client.endAsync();
     }),
   );

@@ -36,4 +36,22 @@ describe('fleet manifest reader', () => {
     await writeFile(path, '{');
     await expect(readFleetManifest(path)).rejects.toThrow(/is not JSON/);
   });
+
+  it("reads every kind, a sensor's gateway when given, and takes a device without a format for native JSON", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'knutepunkt-sim-')), 'fleet.json');
+    const devices = [
+      { deviceId: 'gw-1', password: 'p', kind: 'gateway', model: 'Gateway', adapter: 'zigbee2mqtt' },
+      { deviceId: 'zd-1', password: 'p', kind: 'door-sensor', model: 'Dør', adapter: 'zigbee2mqtt', gatewayId: 'gw-1', gatewayAddress: 'gang/inngangsdør' },
+      { deviceId: 'sa-1', password: 'p', kind: 'safety-alarm', model: 'Trygg 300' },
+    ];
+    await writeFile(path, JSON.stringify({ hubUrl: 'http://x', mqttUrl: 'mqtt://x', operators: [], residents: [{ id: 'r', name: 'n', devices }] }));
+    const manifest = await readFleetManifest(path);
+    expect(manifest.residents[0]!.devices.map((device) => [device.deviceId, device.adapter, device.gatewayId ?? null])).toEqual([
+      ['gw-1', 'zigbee2mqtt', null],
+      ['zd-1', 'zigbee2mqtt', 'gw-1'],
+      ['sa-1', 'native-json', null],
+    ]);
+    await writeFile(path, JSON.stringify({ mqttUrl: 'mqtt://x', residents: [{ id: 'r', name: 'n', devices: [{ ...devices[1], gatewayId: 7 }] }] }));
+    await expect(readFleetManifest(path)).rejects.toThrow(/residents\[0\]\.devices\[0\]\.gatewayId must be a non-empty string when present/);
+  });
 });

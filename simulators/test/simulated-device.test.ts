@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NativeJsonAdapter } from '@knutepunkt/device-adapters';
+import { LpwanAlarmAdapter, NativeJsonAdapter, Zigbee2MqttAdapter } from '@knutepunkt/device-adapters';
 import { readFleetManifest, SimulatedDevice } from '../src/index.js';
 import { BROKER_URL, forgetDevices, resident, TopicWatcher, uniqueId, writeManifest } from './fleet-fixture.js';
 
@@ -104,5 +104,55 @@ describe('SimulatedDevice against Mosquitto', () => {
       { mqttUrl: 'mqtt://127.0.0.1:1', heartbeatSeconds: 0, connectTimeoutMs: 2_000 },
     );
     await expect(device.connect()).rejects.toThrow(/could not connect to mqtt:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('speaks its registered format: an LPWAN pendant sends its 10-byte uplink', async () => {
+    const deviceId = uniqueId('sim-lp');
+    const watcher = await TopicWatcher.watch(`devices/${deviceId}/#`);
+    const device = new SimulatedDevice({ deviceId, password: 'x', kind: 'safety-alarm', model: 'm', adapter: 'lpwan-alarm' }, { mqttUrl: BROKER_URL, heartbeatSeconds: 0 });
+    cleanup.push(() => watcher.close(), () => device.stop(), () => forgetDevices([deviceId]));
+    expect(await device.connect()).toMatchObject({ commandsQos: 1, onlineAcknowledgedMs: expect.any(Number) });
+    const sent = await device.sendEvent('4.1', { battery: 42 });
+    expect(sent).toMatchObject({ code: '4.1', type: 'fall', destination: `devices/${deviceId}/events` });
+    const message = await watcher.next((m) => m.topic === `devices/${deviceId}/events`);
+    expect(message.payload).toHaveLength(10);
+    const decoded = new LpwanAlarmAdapter().decode(message.payload, { deviceId, receivedAt: new Date().toISOString() });
+    expect(decoded).toMatchObject({ ok: true, events: [{ eventId: sent.eventId, code: '4.1' }], report: { battery: 42 } });
+    await expect(device.sendEvent('4.15')).rejects.toThrow(/the lpwan-alarm format of .* cannot say 4\.15/);
+  });
+
+  it('a Zigbee2MQTT sensor publishes through its gateway, whose status is its bridge state', async () => {
+    const gatewayId = uniqueId('sim-gw');
+    const sensorId = uniqueId('sim-zd');
+    const watcher = await TopicWatcher.watch([`gateways/${gatewayId}/#`, `devices/${gatewayId}/#`, `devices/${sensorId}/#`]);
+    const gateway = new SimulatedDevice({ deviceId: gatewayId, password: 'x', kind: 'gateway', model: 'g', adapter: 'zigbee2mqtt' }, { mqttUrl: BROKER_URL, heartbeatSeconds: 0 });
+    const sensor = new SimulatedDevice(
+      { deviceId: sensorId, password: 'x', kind: 'door-sensor', model: 'd', adapter: 'zigbee2mqtt', gatewayId, gatewayAddress: 'gang/inngangsdør' },
+      { mqttUrl: BROKER_URL, heartbeatSeconds: 0, gateway },
+    );
+    cleanup.push(() => watcher.close(), () => gateway.stop(), () => forgetDevices([gatewayId]));
+    await expect(sensor.connect()).rejects.toThrow(/publishes through gateway .*, which is not connected/);
+    await gateway.connect();
+    await sensor.connect();
+    expect(sensor.connected).toBe(true);
+    const bridge = await watcher.next((m) => m.topic === `gateways/${gatewayId}/bridge/state`);
+    expect(bridge.payload.toString()).toBe('{"state":"online"}');
+
+    const sent = await sensor.sendEvent('4.15');
+    expect(sent.destination).toBe(`gateways/${gatewayId}/gang/inngangsdør`);
+    const heartbeat = await sensor.heartbeat({ battery: 61 });
+    expect(heartbeat).toMatchObject({ topic: `gateways/${gatewayId}/gang/inngangsdør`, battery: 61 });
+    await watcher.next(() => watcher.messages.filter((m) => m.topic === sent.destination).length >= 3);
+    const adapter = new Zigbee2MqttAdapter();
+    const decoded = watcher.messages
+      .filter((m) => m.topic === sent.destination)
+      .map((m) => adapter.decode(m.payload, { deviceId: sensorId, receivedAt: new Date().toISOString() }));
+    // The door is closed first, then opens; then a state report that raises nothing.
+    expect(decoded.map((result) => (result.ok ? result.events.map((event) => event.code) : 'refused'))).toEqual([['4.16'], ['4.15'], []]);
+    expect(watcher.messages.some((m) => m.topic.startsWith(`devices/${sensorId}/`))).toBe(false);
+
+    await gateway.stop(true);
+    const will = await watcher.next((m) => m.topic === `gateways/${gatewayId}/bridge/state` && m.payload.toString().includes('offline'));
+    expect(will.payload.toString()).toBe('{"state":"offline"}');
   });
 });

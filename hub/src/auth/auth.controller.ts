@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,7 +5,7 @@ import { DataSource, In } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { LoginResponse } from '../realtime/contract.js';
 import { Operator } from './operator.entity.js';
-import { hashSecret, verifySecret } from './secret-hash.js';
+import { hashSecret, newSecret, verifySecret } from './secret-hash.js';
 import { issueSessionToken } from './session-token.js';
 import { Tenant } from './tenant.entity.js';
 import { LoginBody } from './login.body.js';
@@ -14,7 +13,7 @@ import { LoginBody } from './login.body.js';
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  private readonly unknownUserHash = hashSecret(randomBytes(16).toString('hex'));
+  private readonly unknownUserHash = hashSecret(newSecret());
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,

@@ -4,6 +4,14 @@ import { promisify } from 'node:util';
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keyLength: number) => Promise<Buffer>;
 const KEY_LENGTH = 32;
 
+/**
+ * A new password (device credentials, demo accounts). Hex, so it never starts with "-" and
+ * passes through a command line as the value it is.
+ */
+export function newSecret(bytes = 16): string {
+  return randomBytes(bytes).toString('hex');
+}
+
 /** Hashes an operator password or a device credential: `scrypt$<salt>$<key>`, both base64. */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);

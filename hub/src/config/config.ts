@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newSecret } from '../auth/secret-hash.js';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -115,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const result = config as HubConfig;
-  result.SESSION_SECRET ??= randomBytes(32).toString('hex');
+  result.SESSION_SECRET ??= newSecret(32);
   return result;
 }
 

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FleetManifest, FleetResident } from '@knutepunkt/device-adapters';
 import type { DataSource } from 'typeorm';
 import { Operator } from '../auth/operator.entity.js';
-import { hashSecret } from '../auth/secret-hash.js';
+import { hashSecret, newSecret } from '../auth/secret-hash.js';
 import { Tenant } from '../auth/tenant.entity.js';
 import { DeviceModel } from '../devices/device-model.entity.js';
 import { placeDevice } from '../devices/device-registry.service.js';
@@ -108,7 +107,7 @@ function devicesFor(index: number): DemoDevice[] {
 export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl: string, mqttUrl: string): Promise<FleetManifest> {
   const manifest: FleetManifest = { hubUrl, mqttUrl, operators: [], residents: [] };
   const earlier = await earlierPasswords(manifestPath);
-  const password = (name: string) => earlier.get(name) ?? randomBytes(9).toString('base64url');
+  const password = (name: string) => earlier.get(name) ?? newSecret(6);
   const vendorId = await seedDemoVendor(db);
   const vendorSecret = password(DEMO_VENDOR.username);
   await db.getRepository(Operator).upsert(

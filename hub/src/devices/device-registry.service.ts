@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ADAPTER_NAMES } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { hashSecret } from '../auth/secret-hash.js';
+import { hashSecret, newSecret } from '../auth/secret-hash.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { Tenant } from '../auth/tenant.entity.js';
@@ -17,7 +16,6 @@ import { DeviceOutage } from './device-outage.entity.js';
 import { DevicePlacement } from './device-placement.entity.js';
 import { DEVICE_ID_PATTERN, Device, type DeviceStatus } from './device.entity.js';
 
-const newPassword = () => randomBytes(18).toString('base64url');
 
 /** Opens a placement for where the device now serves (and closes the one before). */
 export async function placeDevice(manager: EntityManager, deviceId: string, tenantId: string, residentId: string | null): Promise<void> {
@@ -48,7 +46,7 @@ export class DeviceRegistry {
     await this.checkTenant(principal, request.tenantId);
     const id = request.id ?? deviceIdFor(request.serial);
     if (!DEVICE_ID_PATTERN.test(id)) throw new BadRequestException('id: letters, digits, ".", "_" and "-" only, at most 64');
-    const password = newPassword();
+    const password = newSecret();
     await this.db.transaction(async (manager) => {
       if (await manager.existsBy(Device, { id })) throw new ConflictException(`id: device ${id} is already registered`);
       if (request.residentId) await this.checkResident(manager, principal, request.tenantId, request.residentId);
@@ -126,7 +124,7 @@ export class DeviceRegistry {
     requireManager(principal);
     const device = await this.tenancy.device(principal, deviceId);
     if (device.status === 'retired') throw new ConflictException('the device is retired');
-    const password = newPassword();
+    const password = newSecret();
     await this.db.getRepository(Device).update({ id: device.id }, { credentialHash: await hashSecret(password) });
     this.endSession(device.id);
     return { device: await this.view(principal, device.id), password };
