@@ -29,7 +29,8 @@ export class AuthController {
     if (!operator || !verified) {
       throw new UnauthorizedException('wrong username or password');
     }
-    const tenants = await this.db.getRepository(Tenant).findBy({ id: In(operator.tenantIds) });
+    // A vendor delivers to any municipality: its login lists them all, to register devices for.
+    const tenants = await this.db.getRepository(Tenant).find({ where: operator.role === 'vendor' ? {} : { id: In(operator.tenantIds) }, order: { name: 'ASC' } });
     const token = issueSessionToken(
       { operatorId: operator.id, displayName: operator.displayName, role: operator.role, tenantIds: operator.tenantIds, vendorId: operator.vendorId },
       this.config.SESSION_SECRET!,

@@ -99,12 +99,11 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
   /** Builds the journal entry for a closing alarm and writes it to the outbox, in the caller's transaction. */
   async writeWithin(manager: EntityManager, alarmId: string): Promise<string> {
     const alarm = await manager.findOneByOrFail(Alarm, { id: alarmId });
-    const [log, resident, tenant, device] = await Promise.all([
-      manager.find(AlarmLogEntry, { where: { alarmId }, order: { at: 'ASC', id: 'ASC' } }),
-      manager.findOneByOrFail(Resident, { id: alarm.residentId }),
-      manager.findOneByOrFail(Tenant, { id: alarm.tenantId }),
-      manager.findOneBy(Device, { id: alarm.deviceId }),
-    ]);
+    // One after another: a transaction has one connection, which runs one query at a time.
+    const log = await manager.find(AlarmLogEntry, { where: { alarmId }, order: { at: 'ASC', id: 'ASC' } });
+    const resident = await manager.findOneByOrFail(Resident, { id: alarm.residentId });
+    const tenant = await manager.findOneByOrFail(Tenant, { id: alarm.tenantId });
+    const device = await manager.findOneBy(Device, { id: alarm.deviceId });
     const operatorIds = [...new Set(log.map((entry) => entry.operatorId).filter((id): id is string => id !== null))];
     const operators = new Map((await manager.findBy(Operator, { id: In(operatorIds) })).map((operator) => [operator.id, operator.displayName]));
     const source: JournalSource = {

@@ -61,6 +61,12 @@ describe('provisioning', () => {
     await client.endAsync();
   });
 
+  it('lists every municipality at a vendor login, to register devices for', async () => {
+    const login = await loginAs(test, 'vendor');
+    expect(login.operator.role).toBe('vendor');
+    expect(login.operator.tenants.map((tenant) => tenant.name)).toEqual(['Nordby kommune', 'Sørvik kommune']);
+  });
+
   it('keeps a vendor to its own devices and away from residents, and operators out of provisioning', async () => {
     const { device } = await register(vendor, 'Test Dosett');
     const list = (await api<DeviceView[]>(test.hub, vendor, 'GET', '/api/devices')).body;
