@@ -18,14 +18,22 @@ export class DeviceConnections {
     });
   }
 
+  /** Whether the device has a session now. */
+  connected(deviceId: string): boolean {
+    return this.sessions()[deviceId] !== undefined;
+  }
+
+  private sessions(): Record<string, { will: unknown; close(): void } | undefined> {
+    // aedes keeps its sessions by client id (= device id) but leaves the map out of its types.
+    return (this.broker as unknown as { clients: Record<string, { will: unknown; close(): void } | undefined> }).clients;
+  }
+
   /**
    * Ends the device's current session, if it has one; it must log in again. Its last will is
    * dropped first: the hub ended the session, the device did not go silent.
    */
   disconnect(deviceId: string): void {
-    // aedes keeps its sessions by client id (= device id) but leaves the map out of its types.
-    const sessions = (this.broker as unknown as { clients: Record<string, { will: unknown; close(): void } | undefined> }).clients;
-    const session = sessions[deviceId];
+    const session = this.sessions()[deviceId];
     if (!session) return;
     session.will = null;
     session.close();

@@ -35,6 +35,8 @@ function readHeartbeat(payload: Buffer): { battery?: number; error?: string } {
   }
 }
 
+const WILL_GRACE_MS = 5_000;
+
 /** MQTT CONNACK return codes: 3 server unavailable (try again), 4 bad user name or password. */
 const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
@@ -54,6 +56,7 @@ function authenticationError(error: Error): AuthenticateError {
 @Injectable()
 export class MqttBroker implements OnApplicationShutdown {
   private readonly broker: DeviceConnections['broker'];
+  private readonly willTimers = new Set<NodeJS.Timeout>();
   private readonly logger = new Logger(MqttBroker.name);
   private server: Server | null = null;
   private readonly devicesByClient = new WeakMap<Client, KnownDevice>();
@@ -103,6 +106,7 @@ export class MqttBroker implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.willTimers) clearTimeout(timer);
     await this.connections.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -147,7 +151,21 @@ export class MqttBroker implements OnApplicationShutdown {
   /** The retained online / offline of DESIGN.md's contract; offline is the device's last will. */
   private async status(deviceId: string, status: string): Promise<void> {
     if (status === 'online') await this.alive(deviceId);
-    else if (status === 'offline') await this.supervision.lastWill(deviceId);
+    else if (status === 'offline') this.afterWillGrace(deviceId);
+  }
+
+  /**
+   * A device that reconnects at once (a new network, its own session taking over the old one)
+   * leaves its old session's will behind: only a device still gone after a short grace has
+   * lost contact.
+   */
+  private afterWillGrace(deviceId: string): void {
+    const timer = setTimeout(() => {
+      this.willTimers.delete(timer);
+      if (this.connections.connected(deviceId)) return;
+      this.supervision.lastWill(deviceId).catch((error: Error) => this.logger.warn(`last will of ${deviceId}: ${error.message}`));
+    }, WILL_GRACE_MS);
+    this.willTimers.add(timer);
   }
 
   private async alive(deviceId: string, battery?: number): Promise<void> {

@@ -153,6 +153,23 @@ describe('supervision', () => {
   });
 });
 
+describe('reconnecting', () => {
+  it('a device whose new session takes over its old one has not lost contact, though the old session leaves its will', async () => {
+    const { device, password } = await register(admin, 'Trygg 300', { residentId: residentAt(11) });
+    const will = { topic: `devices/${device.id}/status`, payload: Buffer.from('offline'), qos: 1 as const, retain: true };
+    const first = await connectDevice(test.hub.mqttUrl, { deviceId: device.id, password }, { will });
+    await first.publishAsync(`devices/${device.id}/status`, 'online', { qos: 1, retain: true });
+    const second = await connectDevice(test.hub.mqttUrl, { deviceId: device.id, password }, { will });
+    await second.publishAsync(`devices/${device.id}/status`, 'online', { qos: 1, retain: true });
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // past the hub's grace for a will
+    const detail = (await api<DeviceDetail>(test.hub, admin, 'GET', `/api/devices/${device.id}`)).body;
+    expect(detail.contact).toBe('ok');
+    expect(detail.outages).toEqual([]);
+    first.end(true);
+    await second.endAsync();
+  });
+});
+
 describe('each format reaches the console as the right VKP-coded alarm', () => {
   it('LPWAN safety alarm: a fall, and a low battery as a technical alarm; the device hears its alarm was received', async () => {
     const { device, password } = await register(admin, 'Test Pendant LPWAN', { residentId: residentAt(6) });
