@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AlarmEscalation } from './alarms/alarm-escalation.service.js';
 import { AlarmViews } from './alarms/alarm-views.service.js';
 import { AlarmsController } from './alarms/alarms.controller.js';
 import { AlarmsService } from './alarms/alarms.service.js';
@@ -57,6 +58,7 @@ export class HubModule {
         DeviceConnections,
         MqttBroker,
         AlarmViews,
+        AlarmEscalation,
         AlarmsService,
         ResidentsService,
         RealtimeGateway,

@@ -31,6 +31,8 @@ function alarm(overrides: Partial<AlarmView> & Pick<AlarmView, 'id'>): AlarmView
     resident: { id: 'r1', name: 'Kari Nordmann', address: 'Storgata 1, 0155 Oslo' },
     device: { id: 'd1', model: 'Native' },
     journal: { status: 'not-journaled', at: null, error: null },
+    escalationLevel: 0,
+    escalatedAt: null,
     log: [],
     ...overrides,
   };
@@ -47,6 +49,15 @@ describe('queue order', () => {
       alarm({ id: 'serious-old', severity: 30, raisedAt: '2025-01-10T08:01:00Z' }),
     ]);
     expect(ids(queue)).toEqual(['critical', 'serious-old', 'serious-new', 'moderate-old']);
+  });
+
+  it('raises an alarm one severity step for each time it escalated untaken', () => {
+    const queue = orderQueue([
+      alarm({ id: 'critical-fresh', severity: 40, raisedAt: '2025-01-10T08:10:00Z' }),
+      alarm({ id: 'serious-escalated-twice', severity: 30, escalationLevel: 2, raisedAt: '2025-01-10T08:07:00Z' }),
+      alarm({ id: 'serious-escalated-once', severity: 30, escalationLevel: 1, raisedAt: '2025-01-10T08:08:00Z' }),
+    ]);
+    expect(ids(queue)).toEqual(['serious-escalated-twice', 'serious-escalated-once', 'critical-fresh']);
   });
 
   it('puts closed alarms at the bottom, most recently closed first', () => {

@@ -1,21 +1,12 @@
-import type { AlarmState, AlarmView } from '@knutepunkt/hub/contract';
+import { compareQueue, type AlarmState, type AlarmView } from '@knutepunkt/hub/contract';
 
 /** The hub lists alarms closed within this window; the console lets them go after it too. */
 export const CLOSED_VISIBLE_MS = 10 * 60 * 1000;
 
 const time = (iso: string | null): number => (iso ? Date.parse(iso) : Number.NaN);
 
-/**
- * Queue order: open alarms before closed ones; among open, the most severe first and then the
- * one that has waited longest; among closed, the most recently closed first.
- */
-export function compareAlarms(a: AlarmView, b: AlarmView): number {
-  const aClosed = a.state === 'closed';
-  const bClosed = b.state === 'closed';
-  if (aClosed !== bClosed) return aClosed ? 1 : -1;
-  if (aClosed) return (time(b.closedAt) || 0) - (time(a.closedAt) || 0) || a.id.localeCompare(b.id);
-  return b.severity - a.severity || time(a.raisedAt) - time(b.raisedAt) || a.id.localeCompare(b.id);
-}
+/** The hub's queue order (the contract's), so both agree on which alarm is the most urgent. */
+export const compareAlarms = compareQueue;
 
 export function orderQueue(alarms: Iterable<AlarmView>): AlarmView[] {
   return [...alarms].sort(compareAlarms);

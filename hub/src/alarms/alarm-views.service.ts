@@ -52,6 +52,8 @@ export class AlarmViews {
         resident: { id: alarm.residentId, name: resident?.name ?? '', address: resident?.address ?? '' },
         device: { id: alarm.deviceId, model: modelByDevice.get(alarm.deviceId) ?? '' },
         journal: { status: alarm.journalStatus, at: alarm.journalAt?.toISOString() ?? null, error: alarm.journalError },
+        escalationLevel: alarm.escalationLevel,
+        escalatedAt: alarm.escalatedAt?.toISOString() ?? null,
         log: log
           .filter((entry) => entry.alarmId === alarm.id)
           .map((entry) => ({

@@ -62,6 +62,13 @@ export class Alarm {
   @Column('text', { name: 'closing_note', nullable: true })
   closingNote!: string | null;
 
+  /** How many times the alarm passed its answer limit untaken. */
+  @Column('integer', { name: 'escalation_level', default: 0 })
+  escalationLevel!: number;
+
+  @Column('timestamptz', { name: 'escalated_at', nullable: true })
+  escalatedAt!: Date | null;
+
   @Column('text', { name: 'journal_status', default: 'not-journaled' })
   journalStatus!: JournalStatus;
 

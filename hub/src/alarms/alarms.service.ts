@@ -1,16 +1,17 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { logStepCode, type DeviceEvent, type LogStepCode } from '@knutepunkt/device-adapters';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { DeviceCommands } from '../devices/device-commands.service.js';
 import type { KnownDevice } from '../devices/device-directory.service.js';
 import { JournalService } from '../journal/journal.service.js';
-import type { AlarmView, CloseAlarmRequest, ManualLogStep } from '../realtime/contract.js';
+import { type AlarmView, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { triage } from '../triage/triage.js';
+import { AlarmEscalation } from './alarm-escalation.service.js';
 import { AlarmLogEntry } from './alarm-log-entry.entity.js';
 import { AlarmViews } from './alarm-views.service.js';
 import { Alarm } from './alarm.entity.js';
@@ -37,6 +38,7 @@ export class AlarmsService {
     private readonly realtime: RealtimeGateway,
     private readonly journal: JournalService,
     private readonly commands: DeviceCommands,
+    private readonly escalation: AlarmEscalation,
   ) {}
 
   /** Raises alarms for newly stored events, inside the ingest transaction. Returns their ids. */
@@ -72,8 +74,9 @@ export class AlarmsService {
   }
 
   async announceRaised(alarmIds: string[]): Promise<void> {
-    const alarms = await this.db.getRepository(Alarm).findByIds(alarmIds);
+    const alarms = await this.db.getRepository(Alarm).findBy({ id: In(alarmIds) });
     for (const view of await this.views.of(alarms)) this.realtime.alarmRaised(view);
+    await this.escalation.schedule(alarmIds);
   }
 
   /** The operator's queue: open alarms and those closed in the last minutes, most urgent first. */
@@ -81,12 +84,13 @@ export class AlarmsService {
     const alarms = await this.tenancy
       .query(principal, Alarm, 'alarm')
       .andWhere("(alarm.state <> 'closed' OR alarm.closedAt > :since)", { since: new Date(Date.now() - RECENTLY_CLOSED_MS) })
-      .orderBy('alarm.severity', 'DESC')
+      .orderBy('alarm.escalationLevel', 'DESC')
+      .addOrderBy('alarm.severity', 'DESC')
       .addOrderBy('alarm.raisedAt', 'ASC')
       .limit(1000)
       .getMany();
     await this.audit.record(principal, 'alarm-queue.read', alarms.map((alarm) => alarm.residentId), 'response-centre queue');
-    return this.views.of(alarms);
+    return (await this.views.of(alarms)).sort(compareQueue);
   }
 
   async view(principal: Principal, alarmId: string): Promise<AlarmView> {

@@ -13,6 +13,14 @@ export class Tenant {
   @Column('varchar', { name: 'organisation_number', length: 9 })
   organisationNumber!: string;
 
+  /** An alarm not taken within this escalates, and again each time it passes. */
+  @Column('integer', { name: 'answer_limit_seconds', default: 60 })
+  answerLimitSeconds!: number;
+
+  /** A call-out without a responder on site within this alerts the supervisor. */
+  @Column('integer', { name: 'on_site_limit_minutes', default: 45 })
+  onSiteLimitMinutes!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -15,6 +15,7 @@ import { OutboxEntry } from '../journal/outbox-entry.entity.js';
 import { Resident } from '../residents/resident.entity.js';
 import { InitialSchema1763856000000 } from './migrations/1763856000000-initial-schema.js';
 import { DeviceLifecycle1763942400000 } from './migrations/1763942400000-device-lifecycle.js';
+import { Escalation1764028800000 } from './migrations/1764028800000-escalation.js';
 
 export const ENTITIES = [
   Tenant,
@@ -34,7 +35,7 @@ export const ENTITIES = [
 ];
 
 /** Migrations in the order they run; the schema is never synchronised from entities. */
-export const MIGRATIONS = [InitialSchema1763856000000, DeviceLifecycle1763942400000];
+export const MIGRATIONS = [InitialSchema1763856000000, DeviceLifecycle1763942400000, Escalation1764028800000];
 
 export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource({

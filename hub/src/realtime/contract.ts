@@ -77,6 +77,29 @@ export interface AlarmView {
   device: { id: string; model: string };
   journal: { status: JournalStatus; at: string | null; error: string | null };
   log: LogEntryView[];
+  /** How many times it passed its municipality's answer limit untaken; each time it rises in every queue. */
+  escalationLevel: number;
+  escalatedAt: string | null;
+}
+
+/** Where an open alarm stands: its severity, one step (10) higher for each escalation. */
+export function urgencyOf(alarm: Pick<AlarmView, 'severity' | 'escalationLevel'>): number {
+  return alarm.severity + 10 * alarm.escalationLevel;
+}
+
+const time = (iso: string | null): number => (iso ? Date.parse(iso) : Number.NaN);
+
+/**
+ * The order of every alarm queue, the hub's and the console's: open alarms before closed ones;
+ * among open, the most urgent first and then the one that has waited longest; among closed,
+ * the most recently closed first.
+ */
+export function compareQueue(a: AlarmView, b: AlarmView): number {
+  const aClosed = a.state === 'closed';
+  const bClosed = b.state === 'closed';
+  if (aClosed !== bClosed) return aClosed ? 1 : -1;
+  if (aClosed) return (time(b.closedAt) || 0) - (time(a.closedAt) || 0) || a.id.localeCompare(b.id);
+  return urgencyOf(b) - urgencyOf(a) || time(a.raisedAt) - time(b.raisedAt) || a.id.localeCompare(b.id);
 }
 
 export interface NextOfKin {
@@ -138,6 +161,8 @@ export interface ApiError {
 export interface ServerToConsoleEvents {
   'alarm:raised': (alarm: AlarmView) => void;
   'alarm:updated': (alarm: AlarmView) => void;
+  /** An alarm passed its answer limit untaken: sound, and the supervisor is told. */
+  'alarm:escalated': (alarm: AlarmView) => void;
 }
 
 /** socket.io: console → server. Actions go through REST so that they are audited once. */

@@ -48,6 +48,10 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
     this.server.to(tenantRoom(alarm.tenantId)).emit('alarm:updated', alarm);
   }
 
+  alarmEscalated(alarm: AlarmView): void {
+    this.server.to(tenantRoom(alarm.tenantId)).emit('alarm:escalated', alarm);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     // Consoles go first, so the adapter has nothing in flight when its Redis connections close.
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

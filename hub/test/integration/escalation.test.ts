@@ -1,0 +1,51 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AlarmView } from '../../src/realtime/contract.js';
+import { api, connectDevice, consoleSocket, deviceOf, eventually, loginAs, nativeEvent, REDIS_URL, startTestHub, type TestHub } from './hub-harness.js';
+
+let test: TestHub;
+let operator: string;
+
+beforeAll(async () => {
+  test = await startTestHub();
+  operator = (await loginAs(test, 'operator')).token;
+  // A one-second answer limit, so escalation is seen in the test's time.
+  await test.hub.dataSource.query("UPDATE tenants SET answer_limit_seconds = 1 WHERE name = 'Nordby kommune'");
+});
+afterAll(async () => {
+  await test?.stop();
+});
+
+it('escalates an untaken alarm each time its answer limit passes, raises it in the queue, and stops once it is taken', async () => {
+  const console = await consoleSocket(test.hub, operator);
+  const device = deviceOf(test.manifest, 'safety-alarm', 0);
+  const client = await connectDevice(test.hub.mqttUrl, device);
+  const event = nativeEvent('4.13');
+  await client.publishAsync(`devices/${device.deviceId}/events`, event.payload, { qos: 1 });
+  await client.endAsync();
+
+  const first = await eventually(() => console.received.find((message) => message.event === 'alarm:escalated' && message.alarm.escalationLevel === 1), 10_000, 'first escalation');
+  const alarmId = first.alarm.id;
+  await eventually(() => console.received.find((message) => message.event === 'alarm:escalated' && message.alarm.id === alarmId && message.alarm.escalationLevel === 2), 10_000, 'second escalation');
+
+  // Escalated twice, a button press (severity 30 or 40) stands above a fresh critical fall in the queue.
+  const fall = deviceOf(test.manifest, 'safety-alarm', 1);
+  const fallClient = await connectDevice(test.hub.mqttUrl, fall);
+  await fallClient.publishAsync(`devices/${fall.deviceId}/events`, nativeEvent('4.1').payload, { qos: 1 });
+  await fallClient.endAsync();
+  const queue = (await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms')).body;
+  const order = queue.map((alarm) => alarm.id);
+  const freshFall = queue.find((alarm) => alarm.device.id === fall.deviceId && alarm.code === '4.1')!;
+  expect(order.indexOf(alarmId)).toBeLessThan(order.indexOf(freshFall.id));
+
+  const taken = await api<AlarmView>(test.hub, operator, 'POST', `/api/alarms/${alarmId}/take`);
+  expect(taken.status).toBe(200);
+  const level = taken.body.escalationLevel;
+  // The step already queued runs, and finds the alarm taken: no further escalation.
+  const jobs = new Queue('alarm-escalation', { connection: { url: REDIS_URL }, prefix: test.env.QUEUE_PREFIX });
+  await eventually(async () => (await jobs.getJob(`${alarmId}.${level + 1}`))?.isCompleted(), 10_000, 'the queued escalation step to run');
+  await jobs.close();
+  const [after] = (await test.hub.dataSource.query('SELECT escalation_level FROM alarms WHERE id = $1', [alarmId])) as Array<{ escalation_level: number }>;
+  expect(after!.escalation_level).toBe(level);
+  console.socket.close();
+});
