@@ -192,7 +192,7 @@ export class AlarmsService {
         ]);
       } else {
         await manager.query(
-          `INSERT INTO alarm_log (alarm_id, code, at, operator_id, note) SELECT id, $2, $3, NULL, $4 FROM alarms WHERE id = $1 AND state = 'being-handled'`,
+          `INSERT INTO alarm_log (alarm_id, code, at, operator_id, note) SELECT id, $2, $3, NULL, $4 FROM alarms WHERE id = $1 AND state = 'being-handled' FOR SHARE`,
           [alarmId, logStepCode('action'), now, note],
         );
       }

@@ -172,26 +172,29 @@ async function seedResident(
     const secret = password(deviceId);
     const gateway = behindGateway ? { gatewayId: gatewayId!, gatewayAddress: behindGateway } : {};
     if (model.kind === 'gateway') gatewayId = deviceId;
-    const fresh = !(await db.getRepository(Device).existsBy({ id: deviceId }));
-    await db.getRepository(Device).upsert(
-      {
-        id: deviceId,
-        tenantId: tenant.id,
-        residentId: resident.id,
-        kind: model.kind,
-        model: model.name,
-        adapter: model.adapter,
-        ...gateway,
-        credentialHash: await hashSecret(secret),
-        status: 'active',
-        vendorId,
-        serial: deviceId.toUpperCase(),
-        heartbeatSeconds: DEMO_HEARTBEAT_SECONDS,
-        missedHeartbeats: 3,
-      },
-      ['id'],
-    );
-    if (fresh) await placeDevice(db.manager, deviceId, tenant.id, resident.id);
+    // A device seeded before keeps what an admin did with it since (moved, suspended, retired).
+    if (await db.getRepository(Device).existsBy({ id: deviceId })) {
+      await db.getRepository(Device).update({ id: deviceId }, { credentialHash: await hashSecret(secret) });
+    } else {
+      await db.getRepository(Device).insert(
+        {
+          id: deviceId,
+          tenantId: tenant.id,
+          residentId: resident.id,
+          kind: model.kind,
+          model: model.name,
+          adapter: model.adapter,
+          ...gateway,
+          credentialHash: await hashSecret(secret),
+          status: 'active',
+          vendorId,
+          serial: deviceId.toUpperCase(),
+          heartbeatSeconds: DEMO_HEARTBEAT_SECONDS,
+          missedHeartbeats: 3,
+        },
+      );
+      await placeDevice(db.manager, deviceId, tenant.id, resident.id);
+    }
     fleetResident.devices.push({ deviceId, password: secret, kind: model.kind, model: model.name, adapter: model.adapter, ...gateway });
   }
   return fleetResident;

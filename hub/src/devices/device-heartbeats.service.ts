@@ -12,7 +12,7 @@ export class DeviceHeartbeats {
     if (deviceIds.length === 0) return [];
     const rows = (await manager.query(
       `UPDATE devices d SET last_seen_at = now(), contact = 'ok', battery = COALESCE($2, d.battery)
-       FROM (SELECT id, contact AS was FROM devices WHERE id = ANY($1)) before
+       FROM (SELECT id, contact AS was FROM devices WHERE id = ANY($1) ORDER BY id FOR UPDATE) before
        WHERE d.id = before.id
        RETURNING d.id, before.was`,
       [deviceIds, battery === undefined ? null : Math.round(battery)],

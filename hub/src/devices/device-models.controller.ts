@@ -58,14 +58,14 @@ export class DeviceModelsController {
     if (principal.role !== 'vendor' && principal.role !== 'admin') throw new ForbiddenException('only vendor accounts and admins declare models');
     const models = this.db.getRepository(DeviceModel);
     const existing = await models.findOneBy({ name: body.name });
-    if (existing && existing.vendorId !== (principal.vendorId ?? existing.vendorId)) throw new ForbiddenException('name: another vendor owns this model');
+    if (existing && existing.vendorId !== principal.vendorId) throw new ForbiddenException('name: this model belongs to another vendor');
     return models.save({
       name: body.name,
       kind: body.kind,
       adapter: body.adapter,
       heartbeatSeconds: body.heartbeatSeconds ?? 900,
       missedHeartbeats: body.missedHeartbeats ?? 3,
-      vendorId: principal.vendorId ?? existing?.vendorId ?? null,
+      vendorId: principal.vendorId,
     });
   }
 }

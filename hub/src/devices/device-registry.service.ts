@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ADAPTER_NAMES } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { AlarmsService } from '../alarms/alarms.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret } from '../auth/secret-hash.js';
 import type { Principal } from '../auth/session-token.js';
@@ -35,6 +36,7 @@ export class DeviceRegistry {
     private readonly directory: DeviceDirectory,
     private readonly connections: DeviceConnections,
     private readonly audit: AuditService,
+    private readonly alarms: AlarmsService,
   ) {}
 
   async register(principal: Principal, request: RegisterDeviceRequest): Promise<DeviceCredentials> {
@@ -50,7 +52,13 @@ export class DeviceRegistry {
     await this.db.transaction(async (manager) => {
       if (await manager.existsBy(Device, { id })) throw new ConflictException(`id: device ${id} is already registered`);
       if (request.residentId) await this.checkResident(manager, principal, request.tenantId, request.residentId);
-      if (request.gatewayId) await this.checkGateway(manager, request.gatewayId, request.tenantId);
+      if (request.gatewayId) await this.checkGateway(manager, principal, request.gatewayId, request.tenantId);
+      if (request.serial && (await manager.existsBy(Device, { vendorId: model.vendorId ?? IsNull(), serial: request.serial }))) {
+        throw new ConflictException(`serial: ${request.serial} is already registered for this vendor`);
+      }
+      if (request.gatewayId && (await manager.existsBy(Device, { gatewayId: request.gatewayId, gatewayAddress: request.gatewayAddress ?? IsNull() }))) {
+        throw new ConflictException(`gatewayAddress: the gateway already has a sensor named "${request.gatewayAddress}"`);
+      }
       await manager.insert(Device, {
         id,
         tenantId: request.tenantId,
@@ -68,6 +76,7 @@ export class DeviceRegistry {
         missedHeartbeats: model.missedHeartbeats,
       });
       await placeDevice(manager, id, request.tenantId, request.residentId ?? null);
+      if (request.residentId) await this.audit.record(principal, 'device.register', [request.residentId], `device ${id} placed with the resident`, manager);
     });
     return { device: await this.view(principal, id), password };
   }
@@ -115,6 +124,8 @@ export class DeviceRegistry {
       if (request.residentId) await this.checkResident(manager, principal, request.tenantId, request.residentId);
       await manager.update(Device, { id: device.id }, { tenantId: request.tenantId, residentId: request.residentId });
       await placeDevice(manager, device.id, request.tenantId, request.residentId);
+      const residents = [device.residentId, request.residentId].filter((resident): resident is string => resident !== null);
+      await this.audit.record(principal, 'device.place', residents, `device ${device.id} moved`, manager);
     });
     this.directory.forget(device.id);
     return this.view(principal, device.id);
@@ -134,14 +145,21 @@ export class DeviceRegistry {
     requireManager(principal);
     const device = await this.tenancy.device(principal, deviceId);
     if (device.status === 'retired') throw new ConflictException('the device is retired');
+    const openOutages = await this.db.getRepository(DeviceOutage).findBy({ deviceId: device.id, endedAt: IsNull() });
     await this.db.transaction(async (manager) => {
-      await manager.update(Device, { id: device.id }, status === 'retired' ? { status, residentId: null } : { status });
+      // Resumed, the device is given a fresh heartbeat deadline; out of service, it is expected to say nothing.
+      const contact = status === 'active' ? { contact: 'ok' as const, lastSeenAt: new Date() } : { contact: 'unknown' as const };
+      await manager.update(Device, { id: device.id }, status === 'retired' ? { status, residentId: null, ...contact } : { status, ...contact });
       if (status === 'retired') await manager.update(DevicePlacement, { deviceId: device.id, removedAt: IsNull() }, { removedAt: new Date() });
-      // A device taken out of service is no longer expected to call in.
       if (status !== 'active') await manager.update(DeviceOutage, { deviceId: device.id, endedAt: IsNull() }, { endedAt: new Date() });
+      if (device.residentId) await this.audit.record(principal, `device.${status}`, [device.residentId], `device ${device.id} set ${status}`, manager);
     });
-    if (status !== 'active') this.endSession(device.id);
-    else this.directory.forget(device.id);
+    if (status !== 'active') {
+      this.endSession(device.id);
+      for (const outage of openOutages) {
+        if (outage.alarmId) await this.alarms.resolveByHub(outage.alarmId, `Utstyret er tatt ut av drift (${status})`);
+      }
+    } else this.directory.forget(device.id);
     return this.view(principal, device.id);
   }
 
@@ -201,9 +219,11 @@ export class DeviceRegistry {
     if (!(await manager.existsBy(Resident, { id: residentId, tenantId }))) throw new BadRequestException(`residentId: no resident ${residentId} in that municipality`);
   }
 
-  private async checkGateway(manager: EntityManager, gatewayId: string, tenantId: string): Promise<void> {
+  private async checkGateway(manager: EntityManager, principal: Principal, gatewayId: string, tenantId: string): Promise<void> {
     const gateway = await manager.findOneBy(Device, { id: gatewayId, tenantId });
-    if (!gateway || gateway.kind !== 'gateway') throw new BadRequestException(`gatewayId: no gateway ${gatewayId} in that municipality`);
+    // A vendor's sensor joins only its own gateway: another's would hand it a resident's door.
+    const mayUse = gateway && (principal.role !== 'vendor' || gateway.vendorId === principal.vendorId);
+    if (!gateway || gateway.kind !== 'gateway' || !mayUse) throw new BadRequestException(`gatewayId: no gateway ${gatewayId} of yours in that municipality`);
   }
 }
 

@@ -15,16 +15,25 @@ export class DeviceStates {
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async changed(deviceId: string, events: DeviceEvent[], states: Record<string, boolean> | undefined): Promise<DeviceEvent[]> {
-    if (!states || Object.keys(states).length === 0) return events;
+  /**
+   * The events whose state changed, and `remember` to call once they are stored: a message
+   * whose store failed is resent by the device, and must then still count as a change.
+   */
+  async changed(
+    deviceId: string,
+    events: DeviceEvent[],
+    states: Record<string, boolean> | undefined,
+  ): Promise<{ events: DeviceEvent[]; remember: () => Promise<void> }> {
+    if (!states || Object.keys(states).length === 0) return { events, remember: async () => undefined };
     const before = this.known.get(deviceId) ?? (await this.load(deviceId));
     const fresh = events.filter((event) => event.stateKey === undefined || before[event.stateKey] !== states[event.stateKey]);
-    if (Object.entries(states).some(([key, value]) => before[key] !== value)) {
+    const remember = async () => {
+      if (!Object.entries(states).some(([key, value]) => before[key] !== value)) return;
       const after = { ...before, ...states };
       this.known.set(deviceId, after);
       await this.db.getRepository(Device).update({ id: deviceId }, { reportedState: after });
-    }
-    return fresh;
+    };
+    return { events: fresh, remember };
   }
 
   private async load(deviceId: string): Promise<Record<string, boolean>> {

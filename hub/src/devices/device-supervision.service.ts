@@ -60,7 +60,11 @@ export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
          AND last_seen_at < now() - make_interval(secs => heartbeat_seconds * missed_heartbeats)
        RETURNING id, kind, last_seen_at + make_interval(secs => heartbeat_seconds * missed_heartbeats) AS deadline`,
     )) as [Array<{ id: string; kind: DeviceKind; deadline: Date }>, number];
-    for (const device of silent) await this.raise(device.id, device.kind, 'missed-heartbeats', device.deadline);
+    for (const device of silent) {
+      await this.raiseOrRetry(device.id, device.kind, 'missed-heartbeats', device.deadline).catch((error: Error) =>
+        this.logger.warn(`no contact with ${device.id}, alarm not raised yet: ${error.message}`),
+      );
+    }
   }
 
   /** The device's last will arrived: the broker lost it without a clean goodbye. */
@@ -69,7 +73,7 @@ export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
       `UPDATE devices SET contact = 'lost' WHERE id = $1 AND status = 'active' AND contact <> 'lost' AND resident_id IS NOT NULL RETURNING id, kind`,
       [deviceId],
     )) as [Array<{ id: string; kind: DeviceKind }>, number];
-    if (lost[0]) await this.raise(deviceId, lost[0].kind, 'last-will', new Date());
+    if (lost[0]) await this.raiseOrRetry(deviceId, lost[0].kind, 'last-will', new Date());
   }
 
   /** The device is heard from again: end its outage and resolve the alarm it raised. */
@@ -80,6 +84,21 @@ export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
     await this.db.getRepository(DeviceOutage).update({ id: outage.id, endedAt: IsNull() }, { endedAt: now });
     const minutes = Math.max(1, Math.round((now.getTime() - outage.startedAt.getTime()) / 60_000));
     if (outage.alarmId) await this.alarms.resolveByHub(outage.alarmId, `Kontakt gjenopprettet etter ${minutes} min`);
+  }
+
+  /**
+   * Raises the alarm for a device just marked lost. If that fails, the mark is undone so the
+   * next sweep tries again; if the device spoke up meanwhile, its return is handled at once.
+   */
+  private async raiseOrRetry(deviceId: string, kind: DeviceKind, cause: OutageCause, startedAt: Date): Promise<void> {
+    try {
+      await this.raise(deviceId, kind, cause, startedAt);
+    } catch (error) {
+      await this.db.query("UPDATE devices SET contact = 'ok' WHERE id = $1 AND contact = 'lost'", [deviceId]);
+      throw error;
+    }
+    const [now] = (await this.db.query('SELECT contact FROM devices WHERE id = $1', [deviceId])) as Array<{ contact: string }>;
+    if (now?.contact === 'ok') await this.restored(deviceId);
   }
 
   private async raise(deviceId: string, kind: DeviceKind, cause: OutageCause, startedAt: Date): Promise<void> {

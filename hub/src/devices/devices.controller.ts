@@ -1,10 +1,11 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
+import { DeviceConnections } from '../ingest/device-connections.js';
 import type { DeviceCredentials, DeviceDetail, DeviceView } from '../realtime/contract.js';
 import { DeviceCommands } from './device-commands.service.js';
 import { DeviceRegistry } from './device-registry.service.js';
@@ -20,6 +21,7 @@ export class DevicesController {
     private readonly registry: DeviceRegistry,
     private readonly commands: DeviceCommands,
     private readonly tenancy: Tenancy,
+    private readonly connections: DeviceConnections,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -73,6 +75,11 @@ export class DevicesController {
   async command(@Acting() principal: Principal, @Param('id') id: string, @Body() body: DeviceCommandBody): Promise<{ sent: true }> {
     const device = await this.tenancy.device(principal, id);
     const command = body.kind === 'configure' ? { kind: 'configure' as const, heartbeatSeconds: body.heartbeatSeconds! } : { kind: 'test' as const };
+    if (command.kind === 'configure' && principal.role !== 'admin' && principal.role !== 'vendor') {
+      throw new ForbiddenException('only admins and vendor accounts configure devices');
+    }
+    // A command to a device without a session would be lost, and a new interval never reach it.
+    if (!this.connections.connected(device.id)) throw new ConflictException(`device ${device.id} is not connected`);
     if (!(await this.commands.send(device.id, command))) throw new ConflictException(`the ${device.adapter} format takes no commands`);
     // The hub supervises at the interval it just gave the device.
     if (command.kind === 'configure') await this.db.getRepository(Device).update({ id: device.id }, { heartbeatSeconds: command.heartbeatSeconds });

@@ -220,10 +220,15 @@ export class MqttBroker implements OnApplicationShutdown {
     if (!adapter) return reject('no-adapter', `device is registered with adapter "${device.adapter}", which this hub does not have`);
     const decoded = adapter.decode(payload, { deviceId: device.id, receivedAt: new Date().toISOString() });
     if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
-    const events = await this.states.changed(device.id, decoded.events, decoded.report?.states);
+    const { events, remember } = await this.states.changed(device.id, decoded.events, decoded.report?.states);
     // A message with no new event (a battery report, a dose dispensed, a repeated state) still shows the device is alive.
-    if (events.length === 0) return this.alive(device.id, decoded.report?.battery);
-    if (await this.inbox.store({ kind: 'events', device, events })) await this.supervision.restored(device.id);
+    if (events.length === 0) {
+      await this.alive(device.id, decoded.report?.battery);
+      return remember();
+    }
+    const contactRestored = await this.inbox.store({ kind: 'events', device, events });
+    await remember();
+    if (contactRestored) await this.supervision.restored(device.id);
     if (decoded.report?.battery !== undefined) await this.heartbeats.seen([device.id], decoded.report.battery);
   }
 }

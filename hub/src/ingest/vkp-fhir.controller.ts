@@ -6,6 +6,8 @@ import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { DeviceDirectory } from '../devices/device-directory.service.js';
+import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
+import { DeviceSupervision } from '../devices/device-supervision.service.js';
 import { Inbox } from './inbox.service.js';
 
 type OperationOutcome = { resourceType: 'OperationOutcome'; issue: Array<{ severity: 'information' | 'error'; code: string; diagnostics: string }> };
@@ -29,6 +31,8 @@ export class VkpFhirController {
     private readonly tenancy: Tenancy,
     private readonly directory: DeviceDirectory,
     private readonly inbox: Inbox,
+    private readonly heartbeats: DeviceHeartbeats,
+    private readonly supervision: DeviceSupervision,
   ) {}
 
   @Post(':deviceId/:resourceType')
@@ -56,7 +60,12 @@ export class VkpFhirController {
     if (type !== resourceType) return refuse('wrong-type', `resourceType "${String(type)}" does not match the URL's ${resourceType}`);
     const decoded = adapterNamed('vkp-fhir')!.decode(payload, { deviceId, receivedAt: new Date().toISOString() });
     if (!decoded.ok) return refuse(decoded.error.reason, decoded.error.detail);
-    if (decoded.events.length > 0) await this.inbox.store({ kind: 'events', device, events: decoded.events });
+    // A post is contact from the device, whether or not it raises anything.
+    const contactRestored =
+      decoded.events.length > 0
+        ? await this.inbox.store({ kind: 'events', device, events: decoded.events })
+        : (await this.heartbeats.seen([deviceId], decoded.report?.battery)).length > 0;
+    if (contactRestored) await this.supervision.restored(deviceId);
     response.status(decoded.events.length > 0 ? 201 : 200);
     return outcome('information', 'informational', decoded.events.length > 0 ? `stored as ${decoded.events.map((event) => event.code).join(', ')}` : 'received; raises no alarm');
   }

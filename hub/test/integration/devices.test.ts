@@ -113,6 +113,32 @@ describe('provisioning', () => {
   });
 });
 
+describe('refusals', () => {
+  it('answers plainly: a serial twice 409, a sensor on another vendor\'s gateway 400, an admin rewriting a vendor\'s model 403, commands 403/409', async () => {
+    const first = await register(vendor, 'Test Dosett');
+    const twice = await api<{ message: string }>(test.hub, vendor, 'POST', '/api/devices', { model: 'Test Dosett', serial: first.device.serial, tenantId: nordby, id: `other-${Date.now()}` });
+    expect(twice.status).toBe(409);
+    expect(twice.body.message).toMatch(/serial/);
+    // A gateway of the municipality's own model, not the vendor's.
+    expect((await api(test.hub, admin, 'POST', '/api/device-models', { name: 'Kommunens gateway', kind: 'gateway', adapter: 'zigbee2mqtt' })).status).toBe(201);
+    const adminGateway = await register(admin, 'Kommunens gateway');
+    const foreign = await api(test.hub, vendor, 'POST', '/api/devices', { model: 'Test Zigbee Dørsensor', serial: `S-${Date.now()}`, tenantId: nordby, gatewayId: adminGateway.device.id, gatewayAddress: 'dør' });
+    expect(foreign.status).toBe(400);
+    expect((await api(test.hub, admin, 'POST', '/api/device-models', { name: 'Test Dosett', kind: 'door-sensor', adapter: 'native-json' })).status).toBe(403);
+    expect((await api(test.hub, operator, 'POST', `/api/devices/${first.device.id}/commands`, { kind: 'configure', heartbeatSeconds: 10 })).status).toBe(403);
+    expect((await api(test.hub, vendor, 'POST', `/api/devices/${first.device.id}/commands`, { kind: 'test' })).status).toBe(409);
+  });
+
+  it('counts a VKP post that raises nothing as contact from the device', async () => {
+    const { device } = await register(admin, 'Test Skyplattform', { residentId: residentAt(12) });
+    const completed = { resourceType: 'MedicationDispense', identifier: [{ system: 'urn:test', value: `md-${Date.now()}` }], status: 'completed', whenHandedOver: new Date().toISOString() };
+    expect((await api(test.hub, vendor, 'POST', `/api/vkp/devices/${device.id}/MedicationDispense`, completed)).status).toBe(200);
+    const detail = (await api<DeviceDetail>(test.hub, admin, 'GET', `/api/devices/${device.id}`)).body;
+    expect(detail.contact).toBe('ok');
+    expect(detail.lastSeenAt).not.toBeNull();
+  });
+});
+
 describe('supervision', () => {
   it('raises "Ingen kontakt" after missed heartbeats, lists the device first, and resolves it when the device returns', async () => {
     const { device, password } = await register(admin, 'Test Native', { residentId: residentAt(4) });
@@ -138,6 +164,21 @@ describe('supervision', () => {
     expect(detail.outages[0]!.endedAt).not.toBeNull();
     await back.endAsync();
     watcher.socket.close();
+  });
+
+  it('suspending a device out of contact resolves its alarm, and resuming gives it a fresh deadline', async () => {
+    const { device, password } = await register(admin, 'Test Native', { residentId: residentAt(13) });
+    const client = await connectDevice(test.hub.mqttUrl, { deviceId: device.id, password });
+    await client.publishAsync(`devices/${device.id}/heartbeat`, '', { qos: 1 });
+    await client.endAsync();
+    await test.hub.dataSource.query("UPDATE devices SET last_seen_at = now() - interval '11 seconds' WHERE id = $1", [device.id]);
+    const alarm = await alarmFor(device.id, '3');
+    expect((await api(test.hub, admin, 'POST', `/api/devices/${device.id}/suspend`)).status).toBe(200);
+    const [after] = (await test.hub.dataSource.query('SELECT state FROM alarms WHERE id = $1', [alarm.id])) as Array<{ state: string }>;
+    expect(after!.state).toBe('closed');
+    const resumed = (await api<DeviceView>(test.hub, admin, 'POST', `/api/devices/${device.id}/resume`)).body;
+    expect(resumed.contact).toBe('ok');
+    expect(Date.now() - Date.parse(resumed.lastSeenAt!)).toBeLessThan(60_000);
   });
 
   it('raises "Ingen kontakt" at once when the last will arrives', async () => {

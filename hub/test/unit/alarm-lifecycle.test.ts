@@ -83,6 +83,10 @@ describe('the alarm lifecycle, as a nurse on the response centre knows it', () =
       responderId: null,
     });
     expect(alarm.closedAt).toEqual(minutes(7));
+    const request: ClosingMeasure[] = ['ambulance'];
+    const closing = act(play([[{ type: 'take' }, per]]).alarm, { type: 'close', cause: 'illness', measures: request }, per, minutes(2));
+    request.push('gp-contacted');
+    expect(closing.ok && closing.next.measures).toEqual(['ambulance']); // the alarm keeps its own copy of the request's measures
     expect(codes(log)).toEqual([0, 1, 8, 4, 5, 9, 9, 6, 7, 3]);
     expect(log.map((entry) => entry.actor)).toEqual([hub, kari, kari, kari, ola, ola, ola, kari, kari, kari]);
     expect(log.map((entry) => entry.note)).toEqual([
@@ -356,6 +360,25 @@ function chosen(alarm: LifecycleAlarm, { template, actor, guided, pick }: Step):
   return allowed[pick % allowed.length] ?? [template, actor];
 }
 
+/** Who may do what, restated from the issue: the property checks no one else ever gets through. */
+function mayAct(alarm: LifecycleAlarm, type: Template['type'], actor: Actor): boolean {
+  const handler = actor.kind === 'operator' && actor.id === alarm.takenBy;
+  switch (type) {
+    case 'take':
+    case 'reopen':
+      return actor.kind === 'operator';
+    case 'hub-resolve':
+      return actor.kind === 'hub';
+    case 'accept-call-out':
+    case 'on-site':
+    case 'done':
+      if (actor.kind !== 'responder') return handler;
+      return alarm.responderId !== null ? actor.id === alarm.responderId : actor.teamId === alarm.callOutTeamId;
+    default:
+      return handler;
+  }
+}
+
 /** Who can always bring an alarm to a close from where it is: the recovery an operator would do. */
 function closeOut(start: LifecycleAlarm, at: Date): LifecycleAlarm {
   let alarm = start;
@@ -398,6 +421,7 @@ describe('the alarm lifecycle, under any sequence of actions by anyone', () => {
             continue;
           }
           const { next, log } = decision;
+          expect(mayAct(alarm, template.type, actor)).toBe(true);
           expect(LIFECYCLE_STATES).toContain(next.state);
           expect(TRANSITIONS[template.type][alarm.state]).toBe(next.state);
           expect(lifecycleBreaches(next)).toEqual([]);

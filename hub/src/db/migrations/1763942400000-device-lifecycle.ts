@@ -24,7 +24,7 @@ export class DeviceLifecycle1763942400000 implements MigrationInterface {
         heartbeat_seconds integer NOT NULL DEFAULT 900 CHECK (heartbeat_seconds > 0),
         missed_heartbeats integer NOT NULL DEFAULT 3 CHECK (missed_heartbeats > 0)
       );
-      INSERT INTO device_models (name, kind, adapter) SELECT DISTINCT model, kind, adapter FROM devices;
+      INSERT INTO device_models (name, kind, adapter) SELECT DISTINCT ON (model) model, kind, adapter FROM devices ORDER BY model, created_at;
 
       ALTER TABLE devices
         ADD COLUMN vendor_id uuid REFERENCES vendors(id),
@@ -36,7 +36,8 @@ export class DeviceLifecycle1763942400000 implements MigrationInterface {
         ADD COLUMN contact text NOT NULL DEFAULT 'unknown' CHECK (contact IN ('unknown', 'ok', 'lost')),
         ADD COLUMN reported_state jsonb NOT NULL DEFAULT '{}',
         ADD CONSTRAINT devices_model_fkey FOREIGN KEY (model) REFERENCES device_models(name),
-        ADD CONSTRAINT devices_id_format CHECK (id ~ '^[A-Za-z0-9._-]{1,64}$'),
+        -- New ids only: a device registered before keeps the id it has.
+        ADD CONSTRAINT devices_id_format CHECK (id ~ '^[A-Za-z0-9._-]{1,64}$') NOT VALID,
         ADD CONSTRAINT devices_gateway_address UNIQUE (gateway_id, gateway_address),
         ADD CONSTRAINT devices_vendor_serial UNIQUE (vendor_id, serial);
       -- Supervision looks for active devices whose heartbeat deadline has passed.
