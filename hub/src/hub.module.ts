@@ -5,6 +5,8 @@ import { AlarmEscalation } from './alarms/alarm-escalation.service.js';
 import { AlarmViews } from './alarms/alarm-views.service.js';
 import { AlarmsController } from './alarms/alarms.controller.js';
 import { AlarmsService } from './alarms/alarms.service.js';
+import { ServiceLevelsController } from './alarms/service-levels.controller.js';
+import { ServiceLevels } from './alarms/service-levels.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { OperatorGuard } from './auth/auth.guard.js';
@@ -41,7 +43,7 @@ export class HubModule {
           dataSourceFactory: async () => dataSource,
         }),
       ],
-      controllers: [AuthController, AlarmsController, DevicesController, DeviceModelsController, VkpFhirController, HealthController],
+      controllers: [AuthController, AlarmsController, ServiceLevelsController, DevicesController, DeviceModelsController, VkpFhirController, HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         OperatorGuard,
@@ -60,6 +62,7 @@ export class HubModule {
         AlarmViews,
         AlarmEscalation,
         AlarmsService,
+        ServiceLevels,
         ResidentsService,
         RealtimeGateway,
         EpjPushConnector,

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import {
   type AddLogStepRequest,
+  type ChangePriorityRequest,
   type CloseAlarmRequest,
   CLOSING_CAUSES,
   CLOSING_MEASURES,
@@ -42,4 +43,16 @@ export class CloseAlarmBody implements CloseAlarmRequest {
   @IsString()
   @MaxLength(NOTE_LIMIT)
   note?: string;
+}
+
+export class ChangePriorityBody implements ChangePriorityRequest {
+  @ApiProperty({ enum: [10, 20, 30, 40] })
+  @IsIn([10, 20, 30, 40])
+  severity!: 10 | 20 | 30 | 40;
+
+  @ApiProperty({ minLength: 3, maxLength: 500, description: 'Why the operator ranks it differently from triage' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason!: string;
 }

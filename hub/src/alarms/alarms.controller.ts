@@ -4,7 +4,7 @@ import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import type { AlarmDetail, AlarmView } from '../realtime/contract.js';
 import { ResidentsService } from '../residents/residents.service.js';
-import { AddLogStepBody, CloseAlarmBody } from './alarm-requests.js';
+import { AddLogStepBody, ChangePriorityBody, CloseAlarmBody } from './alarm-requests.js';
 import { AlarmsService } from './alarms.service.js';
 
 @ApiTags('alarms')
@@ -39,6 +39,12 @@ export class AlarmsController {
   @HttpCode(200)
   addLogStep(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: AddLogStepBody): Promise<AlarmView> {
     return this.alarms.addLogStep(principal, id, body.step, body.note);
+  }
+
+  @Post(':id/priority')
+  @HttpCode(200)
+  changePriority(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ChangePriorityBody): Promise<AlarmView> {
+    return this.alarms.changePriority(principal, id, body.severity, body.reason);
   }
 
   @Post(':id/close')

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { logStepCode, type DeviceEvent, type LogStepCode } from '@knutepunkt/device-adapters';
+import { logStepCode, type DeviceEvent, type LogStepCode, type Severity, triageColourFor } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/session-token.js';
@@ -141,6 +141,28 @@ export class AlarmsService {
       if (!held) throw new ConflictException('the alarm changed: reload it');
       await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode(step), at: new Date(), operatorId: principal.operatorId, note: note ?? null });
       await this.audit.record(principal, 'alarm.log', [alarm.residentId], `logging ${step} on alarm ${alarmId}`, manager);
+    });
+    return this.announceUpdated(principal, alarmId);
+  }
+
+  /**
+   * Triage proposes, the operator decides: a changed priority is logged on the alarm with the
+   * operator's reason and audited, and the alarm takes its new place in every queue.
+   */
+  async changePriority(principal: Principal, alarmId: string, severity: Severity, reason: string): Promise<AlarmView> {
+    const alarm = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
+    if (alarm.state === 'closed') throw new ConflictException('the alarm is closed');
+    await this.db.transaction(async (manager) => {
+      const note = `Prioritet endret fra ${alarm.severity} til ${severity}: ${reason}`;
+      const changed = await manager
+        .createQueryBuilder()
+        .update(Alarm)
+        .set({ severity, triageColour: triageColourFor(severity), reason: `${alarm.reason}; ${note} (${principal.displayName})` })
+        .where("id = :id AND state <> 'closed'", { id: alarmId })
+        .execute();
+      if (changed.affected !== 1) throw new ConflictException('the alarm is closed');
+      await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode('action'), at: new Date(), operatorId: principal.operatorId, note });
+      await this.audit.record(principal, 'alarm.priority', [alarm.residentId], `priority of alarm ${alarmId}: ${reason}`, manager);
     });
     return this.announceUpdated(principal, alarmId);
   }

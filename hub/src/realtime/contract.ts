@@ -236,3 +236,31 @@ export interface PlaceDeviceRequest {
 }
 
 export type DeviceCommandRequest = { kind: 'test' } | { kind: 'configure'; heartbeatSeconds: number };
+
+/** An operator's override of triage's proposal: the reason is required, logged and audited. */
+export interface ChangePriorityRequest {
+  severity: 10 | 20 | 30 | 40;
+  reason: string;
+}
+
+/** Answer times measured from the alarm log, against the response centres' service levels. */
+export interface ServiceLevelFigures {
+  /** Alarms raised in the period that someone answered or that still wait (self-resolved ones left out). */
+  alarms: number;
+  answeredWithin60s: number;
+  answeredWithin180s: number;
+  /** 0–1; null when there were no alarms. */
+  shareWithin60s: number | null;
+  shareWithin180s: number | null;
+  medianAnswerSeconds: number | null;
+}
+
+export interface ServiceLevelReport {
+  from: string;
+  to: string;
+  targets: { within60s: number; within180s: number };
+  tenants: Array<{ tenantId: string; name: string } & ServiceLevelFigures>;
+  /** Hour of day in Europe/Oslo, 0–23, all the operator's municipalities together. */
+  byHour: Array<{ hour: number } & ServiceLevelFigures>;
+  byCode: Array<{ code: string; codeDisplay: string } & ServiceLevelFigures>;
+}

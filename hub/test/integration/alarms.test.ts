@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlarmDetail, AlarmView } from '../../src/realtime/contract.js';
+import type { AlarmDetail, AlarmView, ServiceLevelReport } from '../../src/realtime/contract.js';
 import { api, connectDevice, consoleSocket, deviceOf, eventually, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
 
 let test: TestHub;
@@ -163,5 +163,53 @@ describe('handling an alarm', () => {
     const audit = (await test.hub.dataSource.query("SELECT * FROM audit_log WHERE action = 'resident.read' AND $1 = ANY(resident_ids)", [alarm.resident.id])) as Array<{ reason: string }>;
     expect(audit.some((row) => row.reason.includes(alarm.id))).toBe(true);
     await expect(test.hub.dataSource.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('the operator decides the priority', () => {
+  it('changes it with a reason, logged and audited; refuses it without a reason or on a closed alarm', async () => {
+    const alarm = await raise('4.13', 10);
+    const changed = await api<AlarmView>(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/priority`, { severity: 40, reason: 'Bruker gråter i telefonen' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ severity: 40, triageColour: 'R' });
+    expect(changed.body.log.at(-1)).toMatchObject({ step: 'action', operator: { displayName: 'Kari Operatør' } });
+    expect(changed.body.log.at(-1)!.note).toContain('Bruker gråter i telefonen');
+    const audit = (await test.hub.dataSource.query("SELECT reason FROM audit_log WHERE action = 'alarm.priority' AND $1 = ANY(resident_ids)", [alarm.resident.id])) as Array<{ reason: string }>;
+    expect(audit.length).toBe(1);
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/priority`, { severity: 10 })).status).toBe(400);
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/priority`, { severity: 35, reason: 'ugyldig' })).status).toBe(400);
+    await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/take`);
+    await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/close`, { cause: 'anxiety', measures: ['conversation-only'] });
+    expect((await api(test.hub, kari, 'POST', `/api/alarms/${alarm.id}/priority`, { severity: 20, reason: 'for sent' })).status).toBe(409);
+  });
+});
+
+describe('service levels', () => {
+  it('measures answer times from the log against 60 s and 180 s, per municipality, hour and code', async () => {
+    const sorvikDevices = test.manifest.residents.flatMap((resident) => resident.devices).filter((device) => device.deviceId.startsWith('sorvik') && device.adapter === 'native-json');
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const device = sorvikDevices[index % sorvikDevices.length]!;
+      const client = await connectDevice(test.hub.mqttUrl, device);
+      await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.13').payload, { qos: 1 });
+      await client.endAsync();
+    }
+    const queue = (await api<AlarmView[]>(test.hub, siri, 'GET', '/api/alarms')).body;
+    ids.push(...queue.filter((alarm) => alarm.state === 'reported').map((alarm) => alarm.id).slice(0, 3));
+    expect(ids.length).toBe(3);
+    // One answered at once, one after two minutes, one still waiting after three and a half.
+    await test.hub.dataSource.query("UPDATE alarms SET raised_at = now() - interval '120 seconds' WHERE id = $1", [ids[1]]);
+    await test.hub.dataSource.query("UPDATE alarms SET raised_at = now() - interval '210 seconds' WHERE id = $1", [ids[2]]);
+    await api(test.hub, siri, 'POST', `/api/alarms/${ids[0]}/take`);
+    await api(test.hub, siri, 'POST', `/api/alarms/${ids[1]}/take`);
+    const report = await api<ServiceLevelReport>(test.hub, siri, 'GET', '/api/service-levels?days=1');
+    expect(report.status).toBe(200);
+    expect(report.body.targets).toEqual({ within60s: 0.975, within180s: 0.99 });
+    expect(report.body.tenants).toHaveLength(1);
+    expect(report.body.tenants[0]).toMatchObject({ name: 'Sørvik kommune', alarms: 3, answeredWithin60s: 1, answeredWithin180s: 2 });
+    expect(report.body.tenants[0]!.shareWithin60s).toBeCloseTo(1 / 3);
+    expect(report.body.byCode).toEqual([expect.objectContaining({ code: '4.13', codeDisplay: 'Knappetrykk', alarms: 3 })]);
+    expect(report.body.byHour.reduce((sum, hour) => sum + hour.alarms, 0)).toBe(3);
+    expect((await api(test.hub, siri, 'GET', '/api/service-levels?days=365')).status).toBe(400);
   });
 });
