@@ -30,6 +30,8 @@ import { EpjPushConnector } from './journal/epj-push.connector.js';
 import { JournalService } from './journal/journal.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { ResidentsService } from './residents/residents.service.js';
+import { TenantTriageRules } from './triage/tenant-triage-rules.service.js';
+import { TriageRulesController } from './triage/triage-rules.controller.js';
 
 /** The hub: one module whose providers come from the feature folders along the alarm's flow. */
 @Module({})
@@ -43,7 +45,7 @@ export class HubModule {
           dataSourceFactory: async () => dataSource,
         }),
       ],
-      controllers: [AuthController, AlarmsController, ServiceLevelsController, DevicesController, DeviceModelsController, VkpFhirController, HealthController],
+      controllers: [AuthController, AlarmsController, ServiceLevelsController, TriageRulesController, DevicesController, DeviceModelsController, VkpFhirController, HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         OperatorGuard,
@@ -64,6 +66,7 @@ export class HubModule {
         AlarmsService,
         ServiceLevels,
         ResidentsService,
+        TenantTriageRules,
         RealtimeGateway,
         EpjPushConnector,
         JournalService,

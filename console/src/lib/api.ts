@@ -3,6 +3,7 @@ import type {
   AlarmDetail,
   AlarmView,
   ApiError,
+  ChangePriorityRequest,
   CloseAlarmRequest,
   DeviceCommandRequest,
   DeviceCredentials,
@@ -11,6 +12,7 @@ import type {
   LoginRequest,
   LoginResponse,
   RegisterDeviceRequest,
+  ServiceLevelReport,
 } from '@knutepunkt/hub/contract';
 import type { DeviceKind } from '@knutepunkt/device-adapters';
 import { session } from './session.svelte';
@@ -91,6 +93,10 @@ export const api = {
   takeAlarm: (id: string) => request<AlarmView>('POST', `${alarmPath(id)}/take`),
   addLogStep: (id: string, step: AddLogStepRequest) => request<AlarmView>('POST', `${alarmPath(id)}/log`, step),
   closeAlarm: (id: string, closing: CloseAlarmRequest) => request<AlarmView>('POST', `${alarmPath(id)}/close`, closing),
+  changePriority: (id: string, change: ChangePriorityRequest) => request<AlarmView>('POST', `${alarmPath(id)}/priority`, change),
+
+  /** Answer times against the service-level targets over the last `days` days. */
+  getServiceLevels: (days: number) => request<ServiceLevelReport>('GET', `/service-levels?days=${encodeURIComponent(days)}`),
 
   /** Device health, most urgent first (the hub's order). */
   listDevices: () => request<DeviceView[]>('GET', '/devices'),

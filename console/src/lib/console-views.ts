@@ -2,16 +2,17 @@ import type { LoginResponse } from '@knutepunkt/hub/contract';
 
 export type Role = LoginResponse['operator']['role'];
 
-/** The console's views, each at its own path: the alarm desk and device health. */
-export type ConsoleViewName = 'alarms' | 'devices';
+/** The console's views, each at its own path: the alarm desk, device health and service levels. */
+export type ConsoleViewName = 'alarms' | 'devices' | 'service-levels';
 
 /**
  * Which views each role works in, its home view first. Operators handle alarms; an admin also
  * looks after the municipality's devices; a vendor's account has devices and no alarms at all.
+ * Service levels are answer times of the centre's alarms, so only those who see alarms see them.
  */
 const VIEWS_OF_ROLE: Record<Role, readonly ConsoleViewName[]> = {
-  operator: ['alarms'],
-  admin: ['alarms', 'devices'],
+  operator: ['alarms', 'service-levels'],
+  admin: ['alarms', 'devices', 'service-levels'],
   vendor: ['devices'],
 };
 

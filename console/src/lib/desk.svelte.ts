@@ -3,6 +3,7 @@ import type {
   AddLogStepRequest,
   AlarmDetail,
   AlarmView,
+  ChangePriorityRequest,
   CloseAlarmRequest,
   LoginResponse,
   OperatorRef,
@@ -135,6 +136,17 @@ export class AlarmDesk {
   async close(id: string, closing: CloseAlarmRequest): Promise<boolean> {
     try {
       this.queue.upsert(await api.closeAlarm(id, closing));
+      return true;
+    } catch (error) {
+      this.#fail(error);
+      return false;
+    }
+  }
+
+  /** Override triage's severity; the hub logs and audits the change with its reason. */
+  async changePriority(id: string, change: ChangePriorityRequest): Promise<boolean> {
+    try {
+      this.queue.upsert(await api.changePriority(id, change));
       return true;
     } catch (error) {
       this.#fail(error);

@@ -33,6 +33,7 @@ function alarm(overrides: Partial<AlarmView> & Pick<AlarmView, 'id'>): AlarmView
     journal: { status: 'not-journaled', at: null, error: null },
     escalationLevel: 0,
     escalatedAt: null,
+    repeatCount: 0,
     log: [],
     ...overrides,
   };

@@ -54,6 +54,7 @@ export class AlarmViews {
         journal: { status: alarm.journalStatus, at: alarm.journalAt?.toISOString() ?? null, error: alarm.journalError },
         escalationLevel: alarm.escalationLevel,
         escalatedAt: alarm.escalatedAt?.toISOString() ?? null,
+        repeatCount: alarm.repeatCount,
         log: log
           .filter((entry) => entry.alarmId === alarm.id)
           .map((entry) => ({

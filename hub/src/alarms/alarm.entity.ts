@@ -69,6 +69,10 @@ export class Alarm {
   @Column('timestamptz', { name: 'escalated_at', nullable: true })
   escalatedAt!: Date | null;
 
+  /** Further presses from the resident that joined this alarm instead of raising their own. */
+  @Column('integer', { name: 'repeat_count', default: 0 })
+  repeatCount!: number;
+
   @Column('text', { name: 'journal_status', default: 'not-journaled' })
   journalStatus!: JournalStatus;
 

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { logStepCode, type DeviceEvent, type LogStepCode, type Severity, triageColourFor } from '@knutepunkt/device-adapters';
+import { ALERT_CODES, isAlertCode, logStepCode, type DeviceEvent, type LogStepCode, type Severity, triageColourFor } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/session-token.js';
@@ -10,11 +10,16 @@ import type { KnownDevice } from '../devices/device-directory.service.js';
 import { JournalService } from '../journal/journal.service.js';
 import { type AlarmView, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import { TenantTriageRules } from '../triage/tenant-triage-rules.service.js';
+import { repeatFamily } from '../triage/triage-rules.js';
 import { triage } from '../triage/triage.js';
 import { AlarmEscalation } from './alarm-escalation.service.js';
 import { AlarmLogEntry } from './alarm-log-entry.entity.js';
 import { AlarmViews } from './alarm-views.service.js';
 import { Alarm } from './alarm.entity.js';
+
+const CALL_FOR_HELP = 'call-for-help';
+const CALL_FOR_HELP_CODES = Object.keys(ALERT_CODES).filter((code) => repeatFamily(code) === CALL_FOR_HELP);
 
 /** How long a closed alarm stays in the queue view, greyed, so the operator sees it went. */
 const RECENTLY_CLOSED_MS = 10 * 60 * 1000;
@@ -39,16 +44,34 @@ export class AlarmsService {
     private readonly journal: JournalService,
     private readonly commands: DeviceCommands,
     private readonly escalation: AlarmEscalation,
+    private readonly triageRules: TenantTriageRules,
   ) {}
 
-  /** Raises alarms for newly stored events, inside the ingest transaction. Returns their ids. */
-  async raiseWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<string[]> {
-    const alarms = events.flatMap(({ event, device, receivedAt }) => {
-      if (!device.residentId) return []; // an unassigned device's events are stored but concern no one yet
-      const proposal = triage(event, { riskFlags: device.residentRiskFlags });
-      if (!proposal.raisesAlarm) return [];
-      return [
-        manager.create(Alarm, {
+  /**
+   * Raises alarms for newly stored events, inside the ingest transaction. A repeat of an alarm
+   * the resident already has open (another press within the municipality's window) joins that
+   * alarm instead. Returns the ids raised and the ids joined.
+   */
+  async raiseWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<{ raised: string[]; joined: string[] }> {
+    const joined = new Set<string>();
+    const alarms: Alarm[] = [];
+    const openInBatch = new Map<string, Alarm>();
+    for (const { event, device, receivedAt } of events) {
+      if (!device.residentId) continue; // an unassigned device's events are stored but concern no one yet
+      const rules = await this.triageRules.of(device.tenantId);
+      const proposal = triage(event, { riskFlags: device.residentRiskFlags }, rules);
+      if (!proposal.raisesAlarm) continue;
+      // Only calls for help join: a resident pressing again is the same call, a second fall is not.
+      const joinable = repeatFamily(event.code) === CALL_FOR_HELP && rules.repeatWindowMinutes > 0;
+      const family = `${device.residentId}|${CALL_FOR_HELP}`;
+      const open = joinable ? (openInBatch.get(family) ?? (await this.openCallForHelp(manager, device.residentId, rules.repeatWindowMinutes))) : undefined;
+      if (open?.id) {
+        await this.joinRepeat(manager, open.id, event, receivedAt);
+        joined.add(open.id);
+        continue;
+      }
+      if (open) continue; // a repeat of an alarm raised earlier in this very batch
+      const alarm = manager.create(Alarm, {
           tenantId: device.tenantId,
           residentId: device.residentId,
           deviceId: device.id,
@@ -61,16 +84,44 @@ export class AlarmsService {
           state: 'reported',
           occurredAt: new Date(event.occurredAt),
           raisedAt: receivedAt,
-        }),
-      ];
-    });
-    if (alarms.length === 0) return [];
+        });
+      alarms.push(alarm);
+      if (joinable) openInBatch.set(family, alarm);
+    }
+    if (alarms.length === 0) return { raised: [], joined: [...joined] };
     const saved = await manager.save(Alarm, alarms, { chunk: 500 });
     await manager.insert(
       AlarmLogEntry,
       saved.map((alarm) => ({ alarmId: alarm.id, code: 0 as LogStepCode, at: alarm.raisedAt, operatorId: null, note: null })),
     );
-    return saved.map((alarm) => alarm.id);
+    return { raised: saved.map((alarm) => alarm.id), joined: [...joined] };
+  }
+
+  /** The resident's open call for help raised within the window, if any. */
+  private async openCallForHelp(manager: EntityManager, residentId: string, windowMinutes: number): Promise<Alarm | undefined> {
+    const codes = CALL_FOR_HELP_CODES;
+    return (
+      (await manager
+        .getRepository(Alarm)
+        .createQueryBuilder('alarm')
+        .where("alarm.residentId = :residentId AND alarm.state <> 'closed' AND alarm.code IN (:...codes)", { residentId, codes })
+        .andWhere('alarm.raisedAt > now() - make_interval(mins => :windowMinutes)', { windowMinutes })
+        .orderBy('alarm.raisedAt', 'DESC')
+        .setLock('pessimistic_write')
+        .getOne()) ?? undefined
+    );
+  }
+
+  private async joinRepeat(manager: EntityManager, alarmId: string, event: DeviceEvent, at: Date): Promise<void> {
+    await manager.increment(Alarm, { id: alarmId }, 'repeatCount', 1);
+    const display = isAlertCode(event.code) ? ALERT_CODES[event.code].display : event.code;
+    await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode('action'), at, operatorId: null, note: `Gjentatt: ${event.code} ${display}` });
+  }
+
+  async announceJoined(alarmIds: string[]): Promise<void> {
+    if (alarmIds.length === 0) return;
+    const alarms = await this.db.getRepository(Alarm).findBy({ id: In(alarmIds) });
+    for (const view of await this.views.of(alarms)) this.realtime.alarmUpdated(view);
   }
 
   async announceRaised(alarmIds: string[]): Promise<void> {

@@ -21,6 +21,10 @@ export class Tenant {
   @Column('integer', { name: 'on_site_limit_minutes', default: 45 })
   onSiteLimitMinutes!: number;
 
+  /** The municipality's own triage rules (triage/triage-rules.ts); {} means the shipped defaults. */
+  @Column('jsonb', { name: 'triage_rules', default: () => "'{}'" })
+  triageRules!: Record<string, unknown>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -118,7 +118,7 @@ export class Inbox {
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
-    const { raisedAlarmIds, duplicates, restored } = await this.db.transaction(async (manager) => {
+    const { raisedAlarmIds, joinedAlarmIds, duplicates, restored } = await this.db.transaction(async (manager) => {
       await this.insertQuarantined(manager, batch);
       const stored = await this.insertEvents(manager, batch);
       const heard = batch.flatMap(({ item }) => (item.kind === 'events' && !item.fromHub ? [item.device.id] : []));
@@ -134,6 +134,7 @@ export class Inbox {
     if (raisedAlarmIds.length > 0) {
       this.alarms.announceRaised(raisedAlarmIds).catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
     }
+    this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`));
   }
 
   private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
@@ -148,11 +149,11 @@ export class Inbox {
   }
 
   /** Stores the events; those not seen before raise alarms in the same transaction. */
-  private async insertEvents(manager: EntityManager, batch: Waiting[]): Promise<{ raisedAlarmIds: string[]; duplicates: number }> {
+  private async insertEvents(manager: EntityManager, batch: Waiting[]): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; duplicates: number }> {
     const candidates = batch.flatMap(({ item, receivedAt }) =>
       item.kind === 'events' ? item.events.map((event) => ({ event, device: item.device, receivedAt })) : [],
     );
-    if (candidates.length === 0) return { raisedAlarmIds: [], duplicates: 0 };
+    if (candidates.length === 0) return { raisedAlarmIds: [], joinedAlarmIds: [], duplicates: 0 };
     const rows = candidates.map(({ event, device, receivedAt }) => ({
       device_id: device.id,
       event_id: event.eventId,
@@ -175,6 +176,7 @@ export class Inbox {
     const fresh = new Set(inserted.map((row) => `${row.device_id}\u0000${row.event_id}`));
     const duplicates = candidates.length - fresh.size;
     const firstSeen = candidates.filter(({ event, device }) => fresh.delete(`${device.id}\u0000${event.eventId}`));
-    return { raisedAlarmIds: await this.alarms.raiseWithin(manager, firstSeen), duplicates };
+    const { raised, joined } = await this.alarms.raiseWithin(manager, firstSeen);
+    return { raisedAlarmIds: raised, joinedAlarmIds: joined, duplicates };
   }
 }

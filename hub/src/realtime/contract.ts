@@ -80,6 +80,8 @@ export interface AlarmView {
   /** How many times it passed its municipality's answer limit untaken; each time it rises in every queue. */
   escalationLevel: number;
   escalatedAt: string | null;
+  /** Further presses that joined this alarm rather than raising their own. */
+  repeatCount: number;
 }
 
 /** Where an open alarm stands: its severity, one step (10) higher for each escalation. */

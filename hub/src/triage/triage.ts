@@ -7,6 +7,7 @@ import {
   type TriageColour,
   triageColourFor,
 } from '@knutepunkt/device-adapters';
+import { DEFAULT_TRIAGE_RULES, type TriageRules } from './triage-rules.js';
 
 /** What triage needs to know about the resident. */
 export interface TriageResident {
@@ -68,16 +69,16 @@ function raised(severity: Severity): Severity {
  * the alert code's default severity, one step higher for a care alert from a resident flagged
  * with fall risk or living alone.
  */
-export function triage(event: DeviceEvent, resident: TriageResident): TriageProposal {
+export function triage(event: DeviceEvent, resident: TriageResident, rules: TriageRules = DEFAULT_TRIAGE_RULES): TriageProposal {
   if (event.technical) return technicalTriage(event);
   const entry = ALERT_CODES[event.code];
   let severity: Severity = entry.defaultSeverity;
   // Operators read the reason: Norwegian, like the rest of what they see.
   const reasons = [`${event.code} ${entry.display}: alvorlighetsgrad ${severity} som standard`];
-  const flag = Object.keys(RISK_FLAG_TEXT).find((riskFlag) => resident.riskFlags.includes(riskFlag));
+  const flag = rules.raisingRiskFlags.find((riskFlag) => resident.riskFlags.includes(riskFlag));
   if (entry.kind === 'care' && flag && severity < 40) {
     severity = raised(severity);
-    reasons.push(`hevet til ${severity}: ${RISK_FLAG_TEXT[flag]}`);
+    reasons.push(`hevet til ${severity}: ${RISK_FLAG_TEXT[flag] ?? `risiko: ${flag}`}`);
   }
   return {
     severity,

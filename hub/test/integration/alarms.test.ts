@@ -188,10 +188,11 @@ describe('service levels', () => {
   it('measures answer times from the log against 60 s and 180 s, per municipality, hour and code', async () => {
     const sorvikDevices = test.manifest.residents.flatMap((resident) => resident.devices).filter((device) => device.deviceId.startsWith('sorvik') && device.adapter === 'native-json');
     const ids: string[] = [];
-    for (let index = 0; index < 3; index++) {
-      const device = sorvikDevices[index % sorvikDevices.length]!;
+    const residentsDevices = [...new Map(sorvikDevices.map((device) => [device.deviceId.slice(0, 9), device])).values()];
+    // Two residents' presses and a fall: three alarms (a second press from one resident would join the first).
+    for (const [device, code] of [[residentsDevices[0]!, '4.13'], [residentsDevices[0]!, '4.1'], [residentsDevices[1]!, '4.13']] as const) {
       const client = await connectDevice(test.hub.mqttUrl, device);
-      await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.13').payload, { qos: 1 });
+      await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent(code).payload, { qos: 1 });
       await client.endAsync();
     }
     const queue = (await api<AlarmView[]>(test.hub, siri, 'GET', '/api/alarms')).body;
@@ -208,8 +209,44 @@ describe('service levels', () => {
     expect(report.body.tenants).toHaveLength(1);
     expect(report.body.tenants[0]).toMatchObject({ name: 'Sørvik kommune', alarms: 3, answeredWithin60s: 1, answeredWithin180s: 2 });
     expect(report.body.tenants[0]!.shareWithin60s).toBeCloseTo(1 / 3);
-    expect(report.body.byCode).toEqual([expect.objectContaining({ code: '4.13', codeDisplay: 'Knappetrykk', alarms: 3 })]);
+    expect(report.body.byCode).toEqual([
+      expect.objectContaining({ code: '4.1', codeDisplay: 'Fall', alarms: 1 }),
+      expect.objectContaining({ code: '4.13', codeDisplay: 'Knappetrykk', alarms: 2 }),
+    ]);
     expect(report.body.byHour.reduce((sum, hour) => sum + hour.alarms, 0)).toBe(3);
     expect((await api(test.hub, siri, 'GET', '/api/service-levels?days=365')).status).toBe(400);
+  });
+});
+
+describe('repeated presses', () => {
+  it('join the alarm the resident already has open, within the window the municipality sets', async () => {
+    const device = deviceOf(test.manifest, 'safety-alarm', 11);
+    const client = await connectDevice(test.hub.mqttUrl, device);
+    const press = (code: string) => client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent(code).payload, { qos: 1 });
+    await press('4.13');
+    await press('4.14');
+    await press('4.13');
+    const own = async () => (await api<AlarmView[]>(test.hub, kari, 'GET', '/api/alarms')).body.filter((alarm) => alarm.device.id === device.deviceId);
+    let alarms = await own();
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.repeatCount).toBe(2);
+    expect(alarms[0]!.log.filter((entry) => entry.note?.startsWith('Gjentatt'))).toHaveLength(2);
+    // A fall is not a repeat of a press.
+    await press('4.1');
+    expect(await own()).toHaveLength(2);
+
+    const nordby = (await loginAs(test, 'admin')).operator.tenants[0]!.id;
+    const admin = (await loginAs(test, 'admin')).token;
+    expect((await api(test.hub, kari, 'PUT', `/api/tenants/${nordby}/triage-rules`, { repeatWindowMinutes: 0 })).status).toBe(403);
+    const refused = await api<{ message: string }>(test.hub, admin, 'PUT', `/api/tenants/${nordby}/triage-rules`, { repeatWindowMinutes: 'often' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/repeatWindowMinutes/);
+    const changed = await api<{ repeatWindowMinutes: number }>(test.hub, admin, 'PUT', `/api/tenants/${nordby}/triage-rules`, { repeatWindowMinutes: 0 });
+    expect(changed.body.repeatWindowMinutes).toBe(0);
+    await press('4.13');
+    alarms = await own();
+    expect(alarms.filter((alarm) => alarm.code === '4.13')).toHaveLength(2);
+    await api(test.hub, admin, 'PUT', `/api/tenants/${nordby}/triage-rules`, {});
+    await client.endAsync();
   });
 });

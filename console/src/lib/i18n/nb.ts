@@ -2,6 +2,7 @@ import type { AlertKind, DeviceKind, LogStepKey, Severity, TriageColour } from '
 import type { ConsoleViewName } from '../console-views';
 import type { DeviceAction, DurationUnit } from '../device-health';
 import type { ElapsedUnit } from '../oslo-time';
+import type { TargetVerdict } from '../service-levels';
 import type {
   AlarmState,
   ClosingCause,
@@ -33,7 +34,8 @@ type CodeLabels = Record<
   | `outageCause.${DeviceOutageView['cause']}`
   | `duration.${DurationUnit}`
   | `deviceActions.${DeviceAction}`
-  | `deviceActions.done.${DeviceAction}`,
+  | `deviceActions.done.${DeviceAction}`
+  | `serviceLevels.verdict.${TargetVerdict}`,
   string
 >;
 
@@ -60,6 +62,7 @@ export const nb = {
   'nav.label': 'Visninger',
   'nav.alarms': 'Alarmer',
   'nav.devices': 'Utstyr',
+  'nav.service-levels': 'Tjenestenivå',
   'language.toggle': 'English',
   'language.toggleLabel': 'Bytt språk til engelsk',
 
@@ -111,6 +114,13 @@ export const nb = {
   'close.notePlaceholder': 'Valgfritt notat til journalen',
   'close.submit': 'Avslutt og journalfør',
   'close.busy': 'Avslutter …',
+
+  'priority.heading': 'Endre prioritet',
+  'priority.severity': 'Ny prioritet',
+  'priority.reason': 'Begrunnelse',
+  'priority.reasonPlaceholder': 'Hvorfor endres prioriteten? (påkrevd)',
+  'priority.submit': 'Endre',
+  'priority.busy': 'Endrer …',
 
   'resident.heading': 'Tjenestemottaker',
   'resident.age': '{years} år',
@@ -333,6 +343,35 @@ export const nb = {
   'duration.hour': '{count} t',
   'duration.minute': '{count} min',
   'duration.second': '{count} s',
+
+  'serviceLevels.title': 'Tjenestenivå – Knutepunkt',
+  'serviceLevels.heading': 'Tjenestenivå',
+  'serviceLevels.period': 'Periode',
+  'serviceLevels.period.one': 'Siste døgn',
+  'serviceLevels.period.other': 'Siste {count} dager',
+  'serviceLevels.range': '{from} – {to}',
+  'serviceLevels.loading': 'Henter tjenestenivå …',
+  'serviceLevels.refresh': 'Oppdater',
+  'serviceLevels.noTenants': 'Ingen kommuner å vise.',
+  'serviceLevels.within60': 'Besvart innen 60 s',
+  'serviceLevels.within180': 'Besvart innen 180 s',
+  'serviceLevels.target': 'mål {target}',
+  'serviceLevels.verdict.met': 'Nådd',
+  'serviceLevels.verdict.missed': 'Ikke nådd',
+  'serviceLevels.verdict.no-alarms': 'Ingen alarmer',
+  'serviceLevels.alarms': 'Alarmer',
+  'serviceLevels.median': 'Median svartid',
+  'serviceLevels.byHour': 'Per time på døgnet',
+  'serviceLevels.byHourNote': 'Norsk tid, alle kommunene samlet. Uthevet: travleste tid, 08–11.',
+  'serviceLevels.peak': 'Travleste tid',
+  'serviceLevels.byCode': 'Per alarmkode',
+  'serviceLevels.noAlarms': 'Ingen alarmer i perioden.',
+  'serviceLevels.column.hour': 'Time',
+  'serviceLevels.column.code': 'Kode',
+  'serviceLevels.column.alarms': 'Antall',
+  'serviceLevels.column.within60': 'Innen 60 s',
+  'serviceLevels.column.within180': 'Innen 180 s',
+  'serviceLevels.column.median': 'Median',
 } satisfies CodeLabels & Record<string, string>;
 
 export type MessageKey = keyof typeof nb;
