@@ -56,6 +56,8 @@ export class AlarmsService {
     const joined = new Set<string>();
     const alarms: Alarm[] = [];
     const openInBatch = new Map<string, Alarm>();
+    /** Repeats of alarms raised in this very batch, joined once those have their ids. */
+    const repeatsInBatch: Array<{ alarm: Alarm; event: DeviceEvent; receivedAt: Date }> = [];
     for (const { event, device, receivedAt } of events) {
       if (!device.residentId) continue; // an unassigned device's events are stored but concern no one yet
       const rules = await this.triageRules.of(device.tenantId);
@@ -70,21 +72,24 @@ export class AlarmsService {
         joined.add(open.id);
         continue;
       }
-      if (open) continue; // a repeat of an alarm raised earlier in this very batch
+      if (open) {
+        repeatsInBatch.push({ alarm: open, event, receivedAt });
+        continue;
+      }
       const alarm = manager.create(Alarm, {
-          tenantId: device.tenantId,
-          residentId: device.residentId,
-          deviceId: device.id,
-          eventId: event.eventId,
-          code: event.code,
-          kind: proposal.kind,
-          severity: proposal.severity,
-          triageColour: proposal.triageColour,
-          reason: proposal.reason,
-          state: 'reported',
-          occurredAt: new Date(event.occurredAt),
-          raisedAt: receivedAt,
-        });
+        tenantId: device.tenantId,
+        residentId: device.residentId,
+        deviceId: device.id,
+        eventId: event.eventId,
+        code: event.code,
+        kind: proposal.kind,
+        severity: proposal.severity,
+        triageColour: proposal.triageColour,
+        reason: proposal.reason,
+        state: 'reported',
+        occurredAt: new Date(event.occurredAt),
+        raisedAt: receivedAt,
+      });
       alarms.push(alarm);
       if (joinable) openInBatch.set(family, alarm);
     }
@@ -94,17 +99,17 @@ export class AlarmsService {
       AlarmLogEntry,
       saved.map((alarm) => ({ alarmId: alarm.id, code: 0 as LogStepCode, at: alarm.raisedAt, operatorId: null, note: null })),
     );
+    for (const repeat of repeatsInBatch) await this.joinRepeat(manager, repeat.alarm.id, repeat.event, repeat.receivedAt);
     return { raised: saved.map((alarm) => alarm.id), joined: [...joined] };
   }
 
   /** The resident's open call for help raised within the window, if any. */
   private async openCallForHelp(manager: EntityManager, residentId: string, windowMinutes: number): Promise<Alarm | undefined> {
-    const codes = CALL_FOR_HELP_CODES;
     return (
       (await manager
         .getRepository(Alarm)
         .createQueryBuilder('alarm')
-        .where("alarm.residentId = :residentId AND alarm.state <> 'closed' AND alarm.code IN (:...codes)", { residentId, codes })
+        .where("alarm.residentId = :residentId AND alarm.state <> 'closed' AND alarm.code IN (:...codes)", { residentId, codes: CALL_FOR_HELP_CODES })
         .andWhere('alarm.raisedAt > now() - make_interval(mins => :windowMinutes)', { windowMinutes })
         .orderBy('alarm.raisedAt', 'DESC')
         .setLock('pessimistic_write')

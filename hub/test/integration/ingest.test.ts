@@ -139,3 +139,14 @@ describe('MQTT ingest', () => {
     await client.endAsync();
   });
 });
+
+it('counts presses that arrive in one group commit as repeats of the one alarm they raise', async () => {
+  // A device no other test here has pressed, so no alarm of its resident is open yet.
+  const device = test.manifest.residents.flatMap((resident) => resident.devices).filter((candidate) => candidate.kind === 'safety-alarm' && candidate.adapter === 'native-json').at(-1)!;
+  const client = await connectDevice(test.hub.mqttUrl, device);
+  await Promise.all(Array.from({ length: 5 }, () => client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.13').payload, { qos: 1 })));
+  const alarms = (await test.hub.dataSource.query("SELECT repeat_count FROM alarms WHERE device_id = $1 AND state <> 'closed'", [device.deviceId])) as Array<{ repeat_count: number }>;
+  expect(alarms).toHaveLength(1);
+  expect(alarms[0]!.repeat_count).toBe(4);
+  await client.endAsync();
+});
