@@ -64,7 +64,7 @@ export class AlarmsService {
       const proposal = triage(event, { riskFlags: device.residentRiskFlags }, rules);
       if (!proposal.raisesAlarm) continue;
       // Only calls for help join: a resident pressing again is the same call, a second fall is not.
-      const joinable = repeatFamily(event.code) === CALL_FOR_HELP && rules.repeatWindowMinutes > 0;
+      const joinable = proposal.kind === 'care' && repeatFamily(event.code) === CALL_FOR_HELP && rules.repeatWindowMinutes > 0;
       const family = `${device.residentId}|${CALL_FOR_HELP}`;
       const open = joinable ? (openInBatch.get(family) ?? (await this.openCallForHelp(manager, device.residentId, rules.repeatWindowMinutes))) : undefined;
       if (open?.id) {
