@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import type { FleetDevice } from '@knutepunkt/device-adapters';
 import { SimulatedDevice } from '@knutepunkt/simulators';
+import { logIn } from './console-session.js';
 import { type RunningSystem, startSystem } from './hub-process.js';
 
 let system: RunningSystem;
@@ -14,14 +15,6 @@ test.afterAll(async () => {
   await system?.stop();
 });
 
-async function logIn(page: Page, username: string): Promise<void> {
-  const account = system.manifest.operators.find((candidate) => candidate.username === username)!;
-  await page.goto(system.url);
-  await page.getByTestId('login-username').fill(account.username);
-  await page.getByTestId('login-password').fill(account.password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('operator-name')).toBeVisible();
-}
 
 /** A demo device speaking MQTT as itself; heartbeats are sent by hand so the battery is known. */
 async function bringOnline(device: FleetDevice, battery: number, onCommand?: (payload: Buffer) => void): Promise<SimulatedDevice> {
@@ -54,7 +47,7 @@ test('device health: most urgent first, a silent device on top, outage history, 
 
   // An admin lands at the alarm desk and switches to devices from the top bar.
   const page = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-  await logIn(page, 'admin');
+  await logIn(page, system, 'admin');
   await expect(page.getByTestId('nav-alarms')).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('queue-counts')).toBeVisible();
   await shot(page, '0-admin-at-the-alarm-desk');
@@ -145,7 +138,7 @@ test('device health: most urgent first, a silent device on top, outage history, 
 test('registering a device shows its password once; suspend, resume and retire ask and answer plainly', async ({ browser }, testInfo) => {
   const shot = async (page: Page, name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   const page = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-  await logIn(page, 'admin');
+  await logIn(page, system, 'admin');
   await page.getByTestId('nav-devices').click();
   await expect(page.getByTestId('device-row').first()).toBeVisible();
 
@@ -195,7 +188,7 @@ test('registering a device shows its password once; suspend, resume and retire a
 
 test('a vendor lands on its devices and sees no residents; an operator sees no device view', async ({ browser }, testInfo) => {
   const vendor = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-  await logIn(vendor, 'vendor');
+  await logIn(vendor, system, 'vendor');
   await expect(vendor).toHaveURL(/\/devices$/);
   await expect(vendor.getByTestId('nav-devices')).toHaveAttribute('aria-current', 'page');
   await expect(vendor.getByTestId('nav-alarms')).toHaveCount(0);
@@ -210,7 +203,7 @@ test('a vendor lands on its devices and sees no residents; an operator sees no d
   await vendor.screenshot({ path: testInfo.outputPath('7-vendor.png'), fullPage: true });
 
   const operator = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-  await logIn(operator, 'operator');
+  await logIn(operator, system, 'operator');
   await expect(operator.getByTestId('nav-devices')).toHaveCount(0);
   await operator.goto(`${system.url}/devices`);
   await expect(operator).toHaveURL(new RegExp(`^${system.url}/$`));

@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { Fleet } from '@knutepunkt/simulators';
+import { logIn } from './console-session.js';
 import { type RunningSystem, sim, startSystem } from './hub-process.js';
 
 let system: RunningSystem;
@@ -11,21 +12,13 @@ test.afterAll(async () => {
   await system?.stop();
 });
 
-async function logIn(page: Page, username: string): Promise<void> {
-  const operator = system.manifest.operators.find((candidate) => candidate.username === username)!;
-  await page.goto(system.url);
-  await page.getByTestId('login-username').fill(operator.username);
-  await page.getByTestId('login-password').fill(operator.password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('operator-name')).toBeVisible();
-}
 
 test('one alarm end to end: fleet, fall, take, log, close, journal', async ({ browser }, testInfo) => {
   const shot = async (page: Page, name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   const kari = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
   const ola = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-  await logIn(kari, 'operator');
-  await logIn(ola, 'operator2');
+  await logIn(kari, system, 'operator');
+  await logIn(ola, system, 'operator2');
 
   // Step 2: the simulated fleet's alarms arrive live, most urgent first, with age counting up.
   const fleet = new Fleet(system.manifest, { ratePerMinute: 600, heartbeatSeconds: 0, seed: 7, log: () => undefined });

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
+import { logIn } from './console-session.js';
 import { type RunningSystem, sim, startSystem } from './hub-process.js';
 
 let system: RunningSystem;
@@ -10,19 +11,11 @@ test.afterAll(async () => {
   await system?.stop();
 });
 
-async function logIn(page: Page, username: string): Promise<void> {
-  const account = system.manifest.operators.find((candidate) => candidate.username === username)!;
-  await page.goto(system.url);
-  await page.getByTestId('login-username').fill(account.username);
-  await page.getByTestId('login-password').fill(account.password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('operator-name')).toBeVisible();
-}
 
 test('an operator overrides triage with a reason, then reads the service levels', async ({ browser }, testInfo) => {
   const shot = async (page: Page, name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   const page = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
-  await logIn(page, 'operator');
+  await logIn(page, system, 'operator');
 
   const resident = system.manifest.residents[0]!;
   const sent = await sim(['fall', '--resident', resident.name, '--manifest', system.manifestPath]);
@@ -66,7 +59,7 @@ test('an operator overrides triage with a reason, then reads the service levels'
 
   // A vendor's account has no alarms, and no service levels either.
   const vendor = await (await browser.newContext()).newPage();
-  await logIn(vendor, 'vendor');
+  await logIn(vendor, system, 'vendor');
   await expect(vendor.getByTestId('nav-service-levels')).toHaveCount(0);
   await vendor.goto(`${system.url}/service-levels`);
   await expect(vendor).toHaveURL(/\/devices$/);
