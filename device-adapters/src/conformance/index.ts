@@ -158,14 +158,17 @@ export function describeAdapterConformance(adapter: DeviceAdapter, options: Conf
       expect([...outcomes.keys()].filter((outcome) => outcome !== 'ok').length).toBeGreaterThan(0);
     });
 
-    it.skipIf(!adapter.encodeCommand)('(f) encodes every kind of command as non-empty bytes, the same way each time', () => {
-      for (const command of Object.values(ONE_COMMAND_OF_EACH_KIND)) {
-        const bytes = adapter.encodeCommand!(command);
-        expect(bytes, command.kind).toBeInstanceOf(Uint8Array);
-        expect(bytes.length, command.kind).toBeGreaterThan(0);
-        expect(adapter.encodeCommand!(command), command.kind).toEqual(bytes);
-      }
-    });
+    // Only formats that take commands have this case: for the others there is nothing to test.
+    if (adapter.encodeCommand) {
+      it('(f) encodes every kind of command as non-empty bytes, the same way each time', () => {
+        for (const command of Object.values(ONE_COMMAND_OF_EACH_KIND)) {
+          const bytes = adapter.encodeCommand!(command);
+          expect(bytes, command.kind).toBeInstanceOf(Uint8Array);
+          expect(bytes.length, command.kind).toBeGreaterThan(0);
+          expect(adapter.encodeCommand!(command), command.kind).toEqual(bytes);
+        }
+      });
+    }
   });
 }
 
