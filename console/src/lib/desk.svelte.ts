@@ -55,6 +55,10 @@ export class AlarmDesk {
         this.queue.upsert(alarm, raised ? 'raised' : 'updated');
         if (raised && this.soundOn && alarm.state !== 'closed') chime();
       },
+      escalated: (alarm) => {
+        this.queue.upsert(alarm, 'raised');
+        if (this.soundOn) chime();
+      },
       connected: () => {
         this.connected = true;
         void this.reload();

@@ -4,6 +4,8 @@ import { io, type Socket } from 'socket.io-client';
 export interface RealtimeHandlers {
   /** A full AlarmView; `raised` is true for a new alarm, false for a change to a known one. */
   alarm(alarm: AlarmView, raised: boolean): void;
+  /** An alarm passed its answer limit untaken: it must be heard and seen again. */
+  escalated(alarm: AlarmView): void;
   /** Fired on every (re)connect: events missed while disconnected must be fetched again. */
   connected(): void;
   disconnected(): void;
@@ -20,6 +22,7 @@ export function connectRealtime(token: string, handlers: RealtimeHandlers): () =
 
   socket.on('alarm:raised', (alarm) => handlers.alarm(alarm, true));
   socket.on('alarm:updated', (alarm) => handlers.alarm(alarm, false));
+  socket.on('alarm:escalated', (alarm) => handlers.escalated(alarm));
   socket.on('connect', () => handlers.connected());
   socket.on('disconnect', () => handlers.disconnected());
   socket.on('connect_error', () => {

@@ -33,6 +33,8 @@ export const en: Messages = {
   'queue.hint': 'T: take next alarm · Enter: take selected · ↑/↓: select',
   'queue.takenBy': 'Taken by {name}',
   'queue.raisedAt': 'Raised {time}',
+  'queue.escalated': 'Escalated ×{count}',
+  'queue.repeated': 'Repeated ×{count}',
 
   'detail.empty': 'Select an alarm in the queue, or press T to take the most urgent one.',
   'detail.loading': 'Loading details …',

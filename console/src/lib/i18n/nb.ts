@@ -72,6 +72,8 @@ export const nb = {
   'queue.hint': 'T: ta neste alarm · Enter: ta valgt · ↑/↓: velg',
   'queue.takenBy': 'Tatt av {name}',
   'queue.raisedAt': 'Meldt {time}',
+  'queue.escalated': 'Eskalert ×{count}',
+  'queue.repeated': 'Gjentatt ×{count}',
 
   'detail.empty': 'Velg en alarm i køen, eller trykk T for å ta den mest hastende.',
   'detail.loading': 'Henter detaljer …',
