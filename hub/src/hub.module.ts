@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AlarmEscalation } from './alarms/alarm-escalation.service.js';
+import { AlarmHolds } from './alarms/alarm-holds.service.js';
 import { AlarmViews } from './alarms/alarm-views.service.js';
 import { AlarmsController } from './alarms/alarms.controller.js';
 import { AlarmsService } from './alarms/alarms.service.js';
@@ -63,6 +64,7 @@ export class HubModule {
         MqttBroker,
         AlarmViews,
         AlarmEscalation,
+        AlarmHolds,
         AlarmsService,
         ServiceLevels,
         ResidentsService,

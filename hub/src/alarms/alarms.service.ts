@@ -1,19 +1,22 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ALERT_CODES, isAlertCode, logStepCode, type DeviceEvent, type LogStepCode, type Severity, triageColourFor } from '@knutepunkt/device-adapters';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { DeviceCommands } from '../devices/device-commands.service.js';
-import type { KnownDevice } from '../devices/device-directory.service.js';
+import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
+import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { JournalService } from '../journal/journal.service.js';
 import { type AlarmView, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { TenantTriageRules } from '../triage/tenant-triage-rules.service.js';
 import { repeatFamily } from '../triage/triage-rules.js';
-import { triage } from '../triage/triage.js';
+import { triage, type TriageContext } from '../triage/triage.js';
 import { AlarmEscalation } from './alarm-escalation.service.js';
+import { AlarmHolds, type HeldEventKey } from './alarm-holds.service.js';
+import { HeldEvent } from './held-event.entity.js';
 import { AlarmLogEntry } from './alarm-log-entry.entity.js';
 import { AlarmViews } from './alarm-views.service.js';
 import { Alarm } from './alarm.entity.js';
@@ -32,7 +35,7 @@ export interface FirstSeenEvent {
 
 /** The alarm lifecycle: raised from events, taken, logged, closed and handed to the journal. */
 @Injectable()
-export class AlarmsService {
+export class AlarmsService implements OnModuleInit {
   private readonly logger = new Logger(AlarmsService.name);
 
   constructor(
@@ -45,6 +48,8 @@ export class AlarmsService {
     private readonly commands: DeviceCommands,
     private readonly escalation: AlarmEscalation,
     private readonly triageRules: TenantTriageRules,
+    private readonly holds: AlarmHolds,
+    private readonly directory: DeviceDirectory,
   ) {}
 
   /**
@@ -52,8 +57,13 @@ export class AlarmsService {
    * the resident already has open (another press within the municipality's window) joins that
    * alarm instead. Returns the ids raised and the ids joined.
    */
-  async raiseWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<{ raised: string[]; joined: string[] }> {
+  async raiseWithin(
+    manager: EntityManager,
+    events: FirstSeenEvent[],
+    context: TriageContext = {},
+  ): Promise<{ raised: string[]; joined: string[]; held: Array<HeldEventKey & { holdUntil: Date }> }> {
     const joined = new Set<string>();
+    const held: Array<HeldEventKey & { holdUntil: Date }> = [];
     const alarms: Alarm[] = [];
     const openInBatch = new Map<string, Alarm>();
     /** Repeats of alarms raised in this very batch, joined once those have their ids. */
@@ -61,8 +71,16 @@ export class AlarmsService {
     for (const { event, device, receivedAt } of events) {
       if (!device.residentId) continue; // an unassigned device's events are stored but concern no one yet
       const rules = await this.triageRules.of(device.tenantId);
-      const proposal = triage(event, { riskFlags: device.residentRiskFlags }, rules);
+      // A door closed again: the opening it held back raises nothing.
+      if (event.code === '4.16') await manager.update(HeldEvent, { deviceId: device.id, code: '4.15', releasedAt: IsNull(), cancelledAt: IsNull() }, { cancelledAt: new Date() });
+      const proposal = triage(event, { riskFlags: device.residentRiskFlags }, rules, context);
       if (!proposal.raisesAlarm) continue;
+      if (proposal.holdSeconds) {
+        const hold = { deviceId: device.id, eventId: event.eventId, code: event.code, holdUntil: new Date(receivedAt.getTime() + proposal.holdSeconds * 1000) };
+        await manager.insert(HeldEvent, hold);
+        held.push(hold);
+        continue;
+      }
       // Only calls for help join: a resident pressing again is the same call, a second fall is not.
       const joinable = proposal.kind === 'care' && repeatFamily(event.code) === CALL_FOR_HELP && rules.repeatWindowMinutes > 0;
       const family = `${device.residentId}|${CALL_FOR_HELP}`;
@@ -93,14 +111,14 @@ export class AlarmsService {
       alarms.push(alarm);
       if (joinable) openInBatch.set(family, alarm);
     }
-    if (alarms.length === 0) return { raised: [], joined: [...joined] };
+    if (alarms.length === 0) return { raised: [], joined: [...joined], held };
     const saved = await manager.save(Alarm, alarms, { chunk: 500 });
     await manager.insert(
       AlarmLogEntry,
       saved.map((alarm) => ({ alarmId: alarm.id, code: 0 as LogStepCode, at: alarm.raisedAt, operatorId: null, note: null })),
     );
     for (const repeat of repeatsInBatch) await this.joinRepeat(manager, repeat.alarm.id, repeat.event, repeat.receivedAt);
-    return { raised: saved.map((alarm) => alarm.id), joined: [...joined] };
+    return { raised: saved.map((alarm) => alarm.id), joined: [...joined], held };
   }
 
   /** The resident's open call for help raised within the window, if any. */
@@ -121,6 +139,27 @@ export class AlarmsService {
     await manager.increment(Alarm, { id: alarmId }, 'repeatCount', 1);
     const display = isAlertCode(event.code) ? ALERT_CODES[event.code].display : event.code;
     await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode('action'), at, operatorId: null, note: `Gjentatt: ${event.code} ${display}` });
+  }
+
+  /** Starts the clocks of events triage held back (after the transaction that stored them). */
+  scheduleHolds(held: Array<HeldEventKey & { holdUntil: Date }>): Promise<void> {
+    return this.holds.schedule(held);
+  }
+
+  /** A held event's time ran out with nothing cancelling it: it raises its alarm now. */
+  private async releaseHeld({ deviceId, eventId }: HeldEventKey): Promise<void> {
+    const device = await this.directory.find(deviceId);
+    const raised = await this.db.transaction(async (manager) => {
+      const released = await manager.update(HeldEvent, { deviceId, eventId, releasedAt: IsNull(), cancelledAt: IsNull() }, { releasedAt: new Date() });
+      if (released.affected !== 1 || !device) return [];
+      const stored = await manager.findOneByOrFail(StoredEvent, { deviceId, eventId });
+      return (await this.raiseWithin(manager, [{ event: stored.event, device, receivedAt: new Date() }], { released: true })).raised;
+    });
+    if (raised.length > 0) await this.announceRaised(raised);
+  }
+
+  onModuleInit(): void {
+    this.holds.onRelease((key) => this.releaseHeld(key));
   }
 
   async announceJoined(alarmIds: string[]): Promise<void> {

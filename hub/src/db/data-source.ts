@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Alarm } from '../alarms/alarm.entity.js';
 import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
+import { HeldEvent } from '../alarms/held-event.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { Operator } from '../auth/operator.entity.js';
 import { Tenant } from '../auth/tenant.entity.js';
@@ -16,6 +17,7 @@ import { Resident } from '../residents/resident.entity.js';
 import { InitialSchema1763856000000 } from './migrations/1763856000000-initial-schema.js';
 import { DeviceLifecycle1763942400000 } from './migrations/1763942400000-device-lifecycle.js';
 import { Escalation1764028800000 } from './migrations/1764028800000-escalation.js';
+import { HeldEvents1764115200000 } from './migrations/1764115200000-held-events.js';
 
 export const ENTITIES = [
   Tenant,
@@ -30,12 +32,13 @@ export const ENTITIES = [
   QuarantinedMessage,
   Alarm,
   AlarmLogEntry,
+  HeldEvent,
   OutboxEntry,
   AuditEntry,
 ];
 
 /** Migrations in the order they run; the schema is never synchronised from entities. */
-export const MIGRATIONS = [InitialSchema1763856000000, DeviceLifecycle1763942400000, Escalation1764028800000];
+export const MIGRATIONS = [InitialSchema1763856000000, DeviceLifecycle1763942400000, Escalation1764028800000, HeldEvents1764115200000];
 
 export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource({

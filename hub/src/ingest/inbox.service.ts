@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DeviceEvent } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { HeldEventKey } from '../alarms/alarm-holds.service.js';
 import { AlarmsService } from '../alarms/alarms.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { KnownDevice } from '../devices/device-directory.service.js';
@@ -118,7 +119,7 @@ export class Inbox {
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
-    const { raisedAlarmIds, joinedAlarmIds, duplicates, restored } = await this.db.transaction(async (manager) => {
+    const { raisedAlarmIds, joinedAlarmIds, held, duplicates, restored } = await this.db.transaction(async (manager) => {
       await this.insertQuarantined(manager, batch);
       const stored = await this.insertEvents(manager, batch);
       const heard = batch.flatMap(({ item }) => (item.kind === 'events' && !item.fromHub ? [item.device.id] : []));
@@ -135,6 +136,8 @@ export class Inbox {
       this.alarms.announceRaised(raisedAlarmIds).catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
     }
     this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`));
+    // A hold lost here is queued again at the next start, from the held_events table.
+    this.alarms.scheduleHolds(held).catch((error: Error) => this.logger.error(`holding events: ${error.message}`));
   }
 
   private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
@@ -149,11 +152,14 @@ export class Inbox {
   }
 
   /** Stores the events; those not seen before raise alarms in the same transaction. */
-  private async insertEvents(manager: EntityManager, batch: Waiting[]): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; duplicates: number }> {
+  private async insertEvents(
+    manager: EntityManager,
+    batch: Waiting[],
+  ): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; held: Array<HeldEventKey & { holdUntil: Date }>; duplicates: number }> {
     const candidates = batch.flatMap(({ item, receivedAt }) =>
       item.kind === 'events' ? item.events.map((event) => ({ event, device: item.device, receivedAt })) : [],
     );
-    if (candidates.length === 0) return { raisedAlarmIds: [], joinedAlarmIds: [], duplicates: 0 };
+    if (candidates.length === 0) return { raisedAlarmIds: [], joinedAlarmIds: [], held: [], duplicates: 0 };
     const rows = candidates.map(({ event, device, receivedAt }) => ({
       device_id: device.id,
       event_id: event.eventId,
@@ -176,7 +182,7 @@ export class Inbox {
     const fresh = new Set(inserted.map((row) => `${row.device_id}\u0000${row.event_id}`));
     const duplicates = candidates.length - fresh.size;
     const firstSeen = candidates.filter(({ event, device }) => fresh.delete(`${device.id}\u0000${event.eventId}`));
-    const { raised, joined } = await this.alarms.raiseWithin(manager, firstSeen);
-    return { raisedAlarmIds: raised, joinedAlarmIds: joined, duplicates };
+    const { raised, joined, held } = await this.alarms.raiseWithin(manager, firstSeen);
+    return { raisedAlarmIds: raised, joinedAlarmIds: joined, held, duplicates };
   }
 }

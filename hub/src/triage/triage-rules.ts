@@ -7,11 +7,21 @@ export interface TriageRules {
   repeatWindowMinutes: number;
   /** Risk flags that raise a care alarm one severity step. */
   raisingRiskFlags: string[];
+  /**
+   * A door opened and not closed again within this many seconds raises an alarm, one closed
+   * again raises none. 0 (the shipped default, until every municipality's door sensors report
+   * closing) raises at once.
+   */
+  doorReturnSeconds: number;
+  /** Night in Europe/Oslo, hours from–to (22–7 wraps past midnight): a door left open then, by a resident at risk of wandering, is urgent. */
+  nightHours: { from: number; to: number };
 }
 
 export const DEFAULT_TRIAGE_RULES: TriageRules = {
   repeatWindowMinutes: 10,
   raisingRiskFlags: ['fall-risk', 'lives-alone'],
+  doorReturnSeconds: 0,
+  nightHours: { from: 22, to: 7 },
 };
 
 export class InvalidTriageRules extends Error {}
@@ -30,7 +40,21 @@ export function readTriageRules(raw: unknown): TriageRules {
   if (!Array.isArray(rules.raisingRiskFlags) || rules.raisingRiskFlags.some((flag) => typeof flag !== 'string' || !/^[a-z][a-z-]{1,40}$/.test(flag))) {
     throw new InvalidTriageRules('raisingRiskFlags: a list of risk flags such as "fall-risk"');
   }
+  if (!Number.isInteger(rules.doorReturnSeconds) || rules.doorReturnSeconds < 0 || rules.doorReturnSeconds > 14_400) {
+    throw new InvalidTriageRules('doorReturnSeconds: a whole number of seconds from 0 (raise at once) to 14400');
+  }
+  const night = rules.nightHours as { from?: unknown; to?: unknown } | null;
+  const hour = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 23;
+  if (typeof night !== 'object' || night === null || !hour(night.from) || !hour(night.to)) {
+    throw new InvalidTriageRules('nightHours: {"from": 0–23, "to": 0–23}, hours in Europe/Oslo');
+  }
   return rules;
+}
+
+/** Whether the instant falls in the municipality's night, in Europe/Oslo. */
+export function isNight(iso: string, night: TriageRules['nightHours']): boolean {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', hourCycle: 'h23' }).format(new Date(iso)));
+  return night.from <= night.to ? hour >= night.from && hour < night.to : hour >= night.from || hour < night.to;
 }
 
 /** Alert codes that are the same call for help, whichever button or cord the resident used. */

@@ -7,7 +7,7 @@ import {
   type TriageColour,
   triageColourFor,
 } from '@knutepunkt/device-adapters';
-import { DEFAULT_TRIAGE_RULES, type TriageRules } from './triage-rules.js';
+import { DEFAULT_TRIAGE_RULES, isNight, type TriageRules } from './triage-rules.js';
 
 /** What triage needs to know about the resident. */
 export interface TriageResident {
@@ -21,6 +21,14 @@ export interface TriageProposal {
   reason: string;
   /** Information events are stored but raise no alarm. */
   raisesAlarm: boolean;
+  /** Wait this long before raising: what follows may show there is nothing to do (a door closed again). */
+  holdSeconds?: number;
+}
+
+/** What triage knows of an event it held back and now releases. */
+export interface TriageContext {
+  /** The event waited out its hold and what would have cancelled it never came. */
+  released?: boolean;
 }
 
 const RISK_FLAG_TEXT: Record<string, string> = {
@@ -58,6 +66,21 @@ function technicalTriage(event: DeviceEvent): TriageProposal {
   };
 }
 
+/**
+ * A door opened is no alarm if it closes again: triage holds it for the municipality's return
+ * time. Left open at night by a resident at risk of wandering, it is urgent.
+ */
+function doorLeftOpen(proposal: TriageProposal, event: DeviceEvent, resident: TriageResident, rules: TriageRules, context: TriageContext): TriageProposal {
+  const reasons = [proposal.reason];
+  if (context.released) reasons.push(`ikke lukket igjen innen ${Math.round(rules.doorReturnSeconds / 60)} min`);
+  const wandering = resident.riskFlags.includes('wandering-risk') && isNight(event.occurredAt, rules.nightHours);
+  if (wandering) reasons.push('hevet til 40: om natten, og brukeren har vandrerisiko');
+  const severity: Severity = wandering ? 40 : proposal.severity;
+  const door: TriageProposal = { ...proposal, severity, triageColour: triageColourFor(severity), reason: reasons.join('; ') };
+  if (!context.released && rules.doorReturnSeconds > 0) door.holdSeconds = rules.doorReturnSeconds;
+  return door;
+}
+
 const SEVERITY_STEPS: Severity[] = [0, 10, 20, 30, 40];
 
 function raised(severity: Severity): Severity {
@@ -69,7 +92,7 @@ function raised(severity: Severity): Severity {
  * the alert code's default severity, one step higher for a care alert from a resident flagged
  * with fall risk or living alone.
  */
-export function triage(event: DeviceEvent, resident: TriageResident, rules: TriageRules = DEFAULT_TRIAGE_RULES): TriageProposal {
+export function triage(event: DeviceEvent, resident: TriageResident, rules: TriageRules = DEFAULT_TRIAGE_RULES, context: TriageContext = {}): TriageProposal {
   if (event.technical) return technicalTriage(event);
   const entry = ALERT_CODES[event.code];
   let severity: Severity = entry.defaultSeverity;
@@ -80,11 +103,6 @@ export function triage(event: DeviceEvent, resident: TriageResident, rules: Tria
     severity = raised(severity);
     reasons.push(`hevet til ${severity}: ${RISK_FLAG_TEXT[flag] ?? `risiko: ${flag}`}`);
   }
-  return {
-    severity,
-    triageColour: triageColourFor(severity),
-    kind: entry.kind,
-    reason: reasons.join('; '),
-    raisesAlarm: entry.kind !== 'information',
-  };
+  const proposal: TriageProposal = { severity, triageColour: triageColourFor(severity), kind: entry.kind, reason: reasons.join('; '), raisesAlarm: entry.kind !== 'information' };
+  return event.code === '4.15' ? doorLeftOpen(proposal, event, resident, rules, context) : proposal;
 }

@@ -250,3 +250,35 @@ describe('repeated presses', () => {
     await client.endAsync();
   });
 });
+
+describe('a door opened and closed again', () => {
+  it('raises nothing, while one left open raises its alarm when the return time runs out', async () => {
+    const admin = (await loginAs(test, 'admin')).token;
+    const nordby = (await loginAs(test, 'admin')).operator.tenants[0]!.id;
+    expect((await api(test.hub, admin, 'PUT', `/api/tenants/${nordby}/triage-rules`, { doorReturnSeconds: 1 })).status).toBe(200);
+    const door = deviceOf(test.manifest, 'door-sensor', 2);
+    const client = await connectDevice(test.hub.mqttUrl, door);
+    const send = async (code: string) => {
+      const event = nativeEvent(code);
+      await client.publishAsync(`devices/${door.deviceId}/events`, event.payload, { qos: 1 });
+      return event.id;
+    };
+    const openings = async () => Number(((await test.hub.dataSource.query("SELECT count(*) FROM alarms WHERE device_id = $1 AND code = '4.15'", [door.deviceId])) as Array<{ count: string }>)[0]!.count);
+
+    const closedAgain = await send('4.15');
+    await send('4.16');
+    const [cancelled] = (await test.hub.dataSource.query('SELECT cancelled_at FROM held_events WHERE event_id = $1', [closedAgain])) as Array<{ cancelled_at: Date | null }>;
+    expect(cancelled!.cancelled_at).not.toBeNull();
+
+    const leftOpen = await send('4.15');
+    await eventually(async () => (await openings()) === 1, 10_000, 'the door left open to raise its alarm');
+    const [released] = (await test.hub.dataSource.query('SELECT released_at FROM held_events WHERE event_id = $1', [leftOpen])) as Array<{ released_at: Date | null }>;
+    expect(released!.released_at).not.toBeNull();
+    const alarm = (await api<AlarmView[]>(test.hub, kari, 'GET', '/api/alarms')).body.find((candidate) => candidate.device.id === door.deviceId && candidate.code === '4.15')!;
+    expect(alarm.reason).toContain('ikke lukket igjen');
+    // The opening that closed again never raised anything, its hold long past.
+    expect(await openings()).toBe(1);
+    await api(test.hub, admin, 'PUT', `/api/tenants/${nordby}/triage-rules`, {});
+    await client.endAsync();
+  });
+});

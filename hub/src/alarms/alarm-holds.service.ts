@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DataSource, IsNull } from 'typeorm';
+import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { redisConnection } from '../db/redis.js';
+import { HeldEvent } from './held-event.entity.js';
+
+const QUEUE = 'alarm-holds';
+
+export interface HeldEventKey {
+  deviceId: string;
+  eventId: string;
+}
+
+/**
+ * The clock of events triage held back: a BullMQ delayed job per held event releases it when
+ * its hold runs out. What a release does is the alarm lifecycle's (it registers a handler at
+ * start), so this service only keeps time.
+ */
+@Injectable()
+export class AlarmHolds implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AlarmHolds.name);
+  private readonly connections: Redis[] = [];
+  private readonly queue: Queue<HeldEventKey>;
+  private worker: Worker<HeldEventKey> | null = null;
+  private release: ((key: HeldEventKey) => Promise<void>) | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {
+    this.queue = new Queue<HeldEventKey>(QUEUE, { connection: this.connect(), prefix: config.QUEUE_PREFIX });
+  }
+
+  private connect(): Redis {
+    const connection = redisConnection(this.config.REDIS_URL!);
+    this.connections.push(connection);
+    return connection;
+  }
+
+  /** Who raises a held event's alarm when its hold runs out; set once, at start. */
+  onRelease(release: (key: HeldEventKey) => Promise<void>): void {
+    this.release = release;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.worker = new Worker<HeldEventKey>(QUEUE, (job: Job<HeldEventKey>) => this.release!(job.data), {
+      connection: this.connect(),
+      prefix: this.config.QUEUE_PREFIX,
+    });
+    this.worker.on('error', (error) => this.logger.error(`hold worker: ${error.message}`));
+    // Holds whose job was never queued (a crash right after the event) are queued now.
+    const open = await this.db.getRepository(HeldEvent).findBy({ releasedAt: IsNull(), cancelledAt: IsNull() });
+    await this.schedule(open);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => undefined)));
+  }
+
+  async schedule(held: Array<HeldEventKey & { holdUntil: Date }>): Promise<void> {
+    if (held.length === 0) return;
+    await this.queue.addBulk(
+      held.map((hold) => ({
+        name: 'release',
+        data: { deviceId: hold.deviceId, eventId: hold.eventId },
+        // BullMQ job ids may not hold ":"; event ids may, so the key is encoded into a safe form.
+        opts: { jobId: Buffer.from(`${hold.deviceId}\u0000${hold.eventId}`).toString('base64url'), delay: Math.max(0, hold.holdUntil.getTime() - Date.now()), removeOnComplete: 1000, removeOnFail: 1000 },
+      })),
+    );
+  }
+}
