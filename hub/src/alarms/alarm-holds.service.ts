@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -20,12 +20,11 @@ export interface HeldEventKey {
  * start), so this service only keeps time.
  */
 @Injectable()
-export class AlarmHolds implements OnModuleInit, OnApplicationShutdown {
+export class AlarmHolds implements OnApplicationShutdown {
   private readonly logger = new Logger(AlarmHolds.name);
   private readonly connections: Redis[] = [];
   private readonly queue: Queue<HeldEventKey>;
   private worker: Worker<HeldEventKey> | null = null;
-  private release: ((key: HeldEventKey) => Promise<void>) | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -40,13 +39,12 @@ export class AlarmHolds implements OnModuleInit, OnApplicationShutdown {
     return connection;
   }
 
-  /** Who raises a held event's alarm when its hold runs out; set once, at start. */
-  onRelease(release: (key: HeldEventKey) => Promise<void>): void {
-    this.release = release;
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.worker = new Worker<HeldEventKey>(QUEUE, (job: Job<HeldEventKey>) => this.release!(job.data), {
+  /**
+   * Who raises a held event's alarm when its hold runs out; set once, at start. The clock
+   * starts only then, so no hold can run out before someone can raise it.
+   */
+  async onRelease(release: (key: HeldEventKey) => Promise<void>): Promise<void> {
+    this.worker = new Worker<HeldEventKey>(QUEUE, (job: Job<HeldEventKey>) => release(job.data), {
       connection: this.connect(),
       prefix: this.config.QUEUE_PREFIX,
     });

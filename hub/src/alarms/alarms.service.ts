@@ -158,8 +158,8 @@ export class AlarmsService implements OnModuleInit {
     if (raised.length > 0) await this.announceRaised(raised);
   }
 
-  onModuleInit(): void {
-    this.holds.onRelease((key) => this.releaseHeld(key));
+  onModuleInit(): Promise<void> {
+    return this.holds.onRelease((key) => this.releaseHeld(key));
   }
 
   async announceJoined(alarmIds: string[]): Promise<void> {
