@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { redisConnection } from '../db/redis.js';
+import { RedisConnections } from '../db/redis.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AlarmViews } from './alarm-views.service.js';
 import { Alarm } from './alarm.entity.js';
@@ -26,7 +25,7 @@ interface EscalationJob {
 @Injectable()
 export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AlarmEscalation.name);
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnections;
   private readonly queue: Queue<EscalationJob>;
   private worker: Worker<EscalationJob> | null = null;
 
@@ -36,17 +35,12 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
     private readonly views: AlarmViews,
     private readonly realtime: RealtimeGateway,
   ) {
-    this.queue = new Queue<EscalationJob>(QUEUE, { connection: this.connect(), prefix: config.QUEUE_PREFIX });
-  }
-
-  private connect(): Redis {
-    const connection = redisConnection(this.config.REDIS_URL!);
-    this.connections.push(connection);
-    return connection;
+    this.connections = new RedisConnections(config.REDIS_URL!);
+    this.queue = new Queue<EscalationJob>(QUEUE, { connection: this.connections.open(), prefix: config.QUEUE_PREFIX });
   }
 
   async onModuleInit(): Promise<void> {
-    this.worker = new Worker<EscalationJob>(QUEUE, (job) => this.escalate(job), { connection: this.connect(), prefix: this.config.QUEUE_PREFIX, concurrency: 8 });
+    this.worker = new Worker<EscalationJob>(QUEUE, (job) => this.escalate(job), { connection: this.connections.open(), prefix: this.config.QUEUE_PREFIX, concurrency: 8 });
     this.worker.on('error', (error) => this.logger.error(`escalation worker: ${error.message}`));
     // Untaken alarms whose next step was never queued (a crash right after raising) get it now.
     const untaken = await this.db.getRepository(Alarm).find({ where: { state: 'reported' }, select: ['id'] });
@@ -56,7 +50,7 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => undefined)));
+    await this.connections.closeAll();
   }
 
   /** Queues the next escalation of each untaken alarm, when its answer limit runs out. */

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DataSource, IsNull } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { redisConnection } from '../db/redis.js';
+import { RedisConnections } from '../db/redis.js';
 import { HeldEvent } from './held-event.entity.js';
 
 const QUEUE = 'alarm-holds';
@@ -22,7 +21,7 @@ export interface HeldEventKey {
 @Injectable()
 export class AlarmHolds implements OnApplicationShutdown {
   private readonly logger = new Logger(AlarmHolds.name);
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnections;
   private readonly queue: Queue<HeldEventKey>;
   private worker: Worker<HeldEventKey> | null = null;
 
@@ -30,13 +29,8 @@ export class AlarmHolds implements OnApplicationShutdown {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
-    this.queue = new Queue<HeldEventKey>(QUEUE, { connection: this.connect(), prefix: config.QUEUE_PREFIX });
-  }
-
-  private connect(): Redis {
-    const connection = redisConnection(this.config.REDIS_URL!);
-    this.connections.push(connection);
-    return connection;
+    this.connections = new RedisConnections(config.REDIS_URL!);
+    this.queue = new Queue<HeldEventKey>(QUEUE, { connection: this.connections.open(), prefix: config.QUEUE_PREFIX });
   }
 
   /**
@@ -45,7 +39,7 @@ export class AlarmHolds implements OnApplicationShutdown {
    */
   async onRelease(release: (key: HeldEventKey) => Promise<void>): Promise<void> {
     this.worker = new Worker<HeldEventKey>(QUEUE, (job: Job<HeldEventKey>) => release(job.data), {
-      connection: this.connect(),
+      connection: this.connections.open(),
       prefix: this.config.QUEUE_PREFIX,
     });
     this.worker.on('error', (error) => this.logger.error(`hold worker: ${error.message}`));
@@ -57,7 +51,7 @@ export class AlarmHolds implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => undefined)));
+    await this.connections.closeAll();
   }
 
   async schedule(held: Array<HeldEventKey & { holdUntil: Date }>): Promise<void> {

@@ -18,3 +18,23 @@ export async function redisAnswers(redisUrl: string): Promise<boolean> {
     probe.disconnect();
   }
 }
+
+/**
+ * The Redis connections one part of the hub hands to BullMQ, which leaves connections it was
+ * given open: they are closed together at shutdown.
+ */
+export class RedisConnections {
+  private readonly opened: Redis[] = [];
+
+  constructor(private readonly redisUrl: string) {}
+
+  open(): Redis {
+    const connection = redisConnection(this.redisUrl);
+    this.opened.push(connection);
+    return connection;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.opened.map((connection) => connection.quit().catch(() => undefined)));
+  }
+}

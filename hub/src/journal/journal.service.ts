@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
 import { AlarmViews } from '../alarms/alarm-views.service.js';
@@ -12,7 +11,7 @@ import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { Device } from '../devices/device.entity.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { Resident } from '../residents/resident.entity.js';
-import { redisConnection } from '../db/redis.js';
+import { RedisConnections } from '../db/redis.js';
 import { CAUSE_WORDING, MEASURE_WORDING, STEP_WORDING } from './journal-wording.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 import { buildJournalBundle, type JournalSource } from './vkp-bundle.js';
@@ -37,7 +36,7 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JournalService.name);
   private readonly queue: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | null = null;
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnections;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
@@ -47,19 +46,13 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
     private readonly realtime: RealtimeGateway,
     private readonly connector: EpjPushConnector,
   ) {
-    this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connect(), prefix: config.QUEUE_PREFIX });
-  }
-
-  /** BullMQ leaves connections it was given open; these are closed at shutdown. */
-  private connect(): Redis {
-    const connection = redisConnection(this.config.REDIS_URL!);
-    this.connections.push(connection);
-    return connection;
+    this.connections = new RedisConnections(config.REDIS_URL!);
+    this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connections.open(), prefix: config.QUEUE_PREFIX });
   }
 
   async onModuleInit(): Promise<void> {
     this.worker = new Worker<DeliveryJob>(QUEUE, (job) => this.deliver(job), {
-      connection: this.connect(),
+      connection: this.connections.open(),
       prefix: this.config.QUEUE_PREFIX,
       concurrency: 8,
     });
@@ -75,7 +68,7 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.worker?.close();
     await this.queue.close();
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => undefined)));
+    await this.connections.closeAll();
   }
 
   /** Queues every pending entry; the job id is the entry's id, so one already queued is not doubled. */
