@@ -13,6 +13,8 @@ const POSTGRES = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1
 
 export interface RunningSystem {
   url: string;
+  /** The hub's own database, for a test that sets a municipality's limits as an admin would. */
+  databaseUrl: string;
   manifestPath: string;
   manifest: FleetManifest;
   epj: EpjReceiver;
@@ -66,6 +68,7 @@ export async function startSystem(): Promise<RunningSystem> {
   const url = await ready;
   return {
     url,
+    databaseUrl: databaseUrl.toString(),
     manifestPath,
     manifest: JSON.parse(await readFile(manifestPath, 'utf8')) as FleetManifest,
     epj,

@@ -45,6 +45,11 @@ export interface DeviceReport {
   battery?: number;
   /** Every state the message reports, changed or not, so the hub knows when one changes. */
   states?: Record<string, boolean>;
+  /**
+   * When a dispenser's dose was taken out (ISO 8601 UTC instant). No VKP alert code says
+   * "dispensed", so it is no event; it ends a missed dose the hub holds for its grace period.
+   */
+  dispensedAt?: string;
 }
 
 export interface DeviceLocation {

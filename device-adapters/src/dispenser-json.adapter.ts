@@ -1,5 +1,5 @@
 import { excerpt, rejected } from './decode-result.js';
-import type { DecodeContext, DecodeResult, DeviceAdapter, DeviceEvent, TechnicalCondition } from './device-event.js';
+import type { DecodeContext, DecodeResult, DeviceAdapter, DeviceEvent, DeviceReport, TechnicalCondition } from './device-event.js';
 import { utcInstant } from './instant.js';
 import { isJsonObject, readJsonPayload } from './json-payload.js';
 import type { AlertCode } from './vkp-codes.js';
@@ -19,7 +19,7 @@ import type { AlertCode } from './vkp-codes.js';
  * | eventType            | code | event                                        |
  * |----------------------|------|----------------------------------------------|
  * | DOSE_DUE             | 1.10 | Medisin venter (information: no alarm)       |
- * | DOSE_DISPENSED       |  –   | no event; report.battery when sent           |
+ * | DOSE_DISPENSED       |  –   | no event; report.dispensedAt = timestamp     |
  * | STATUS               |  –   | no event; report.battery when sent           |
  * | DOSE_MISSED          | 1.1  | Ikke utlevert                                |
  * | CONFIRMATION_MISSING | 1.3  | Mangler utleveringsbekreftelse               |
@@ -34,6 +34,8 @@ import type { AlertCode } from './vkp-codes.js';
  *
  * A dispensed dose is a report, not an information event: no VKP alert code says "dispensed"
  * (1.10 is a dose waiting, 1.16 a processed roll), and a wrong code would end up in the journal.
+ * Its report.dispensedAt lets the hub end a missed dose (1.1, 1.3) it holds for the
+ * municipality's grace period: the dose was taken out late. Every message reports battery when sent.
  *
  * Event id: `${eventId}:${timestamp in UTC}`, so a dispenser whose counter restarts after a
  * reset does not have its new events taken for redeliveries of old ones.
@@ -73,15 +75,18 @@ export class DispenserJsonAdapter implements DeviceAdapter {
       if (mapping.technical) event.technical = mapping.technical;
       events.push(event);
     }
-    return battery === undefined ? { ok: true, events } : { ok: true, events, report: { battery } };
+    const report: DeviceReport = {};
+    if (battery !== undefined) report.battery = battery;
+    if (mapping.dispensed) report.dispensedAt = occurredAt;
+    return Object.keys(report).length === 0 ? { ok: true, events } : { ok: true, events, report };
   }
 }
 
 const MAX_TEXT_LENGTH = 2000;
 
-const EVENT_TYPES = new Map<string, { code?: AlertCode; technical?: TechnicalCondition }>([
+const EVENT_TYPES = new Map<string, { code?: AlertCode; technical?: TechnicalCondition; dispensed?: true }>([
   ['DOSE_DUE', { code: '1.10' }],
-  ['DOSE_DISPENSED', {}],
+  ['DOSE_DISPENSED', { dispensed: true }],
   ['STATUS', {}],
   ['DOSE_MISSED', { code: '1.1' }],
   ['CONFIRMATION_MISSING', { code: '1.3' }],

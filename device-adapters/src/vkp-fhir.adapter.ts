@@ -39,14 +39,18 @@ const MAX_TEXT_LENGTH = 2000;
  * MedicationDispense (vkp-MedicationDispense-v090)
  *   | status                                  | code                                        |
  *   |-----------------------------------------|---------------------------------------------|
- *   | completed                               | no event: the medicine was dispensed         |
+ *   | completed                               | no event: the medicine was dispensed;        |
+ *   |                                         | report.dispensedAt (not for category 3 only) |
  *   | preparation                             | no event: nothing has happened yet           |
  *   | in-progress                             | 1.10 Medisin venter (information)            |
  *   | declined, stopped, cancelled, on-hold   | 1.1 Ikke utlevert, or the 1.x alert code in  |
  *   |                                         | statusReasonCodeableConcept (e.g. 1.2)       |
  *   category codes, when sent, must be vkp-medicationdispense-events-v090 codes; they say how the
- *   medicine was dispensed and do not change the alert. occurredAt: whenHandedOver, else
- *   whenPrepared, else receivedAt; text: statusReasonCodeableConcept.text.
+ *   medicine was dispensed and do not change the alert. occurredAt (and a completed dispense's
+ *   dispensedAt): whenHandedOver, else whenPrepared, else receivedAt; text:
+ *   statusReasonCodeableConcept.text. A completed dispense ends a missed dose the hub holds for
+ *   its grace period (the dose taken out late), unless its only category is 3, a message to the
+ *   resident read, which dispenses nothing.
  * DetectedIssue (vkp-DetectedIssue-v090)
  *   code: a coding from vkp-alert-code-v090 (required by the profile); occurredAt:
  *   identifiedDateTime or identifiedPeriod.start, else receivedAt; text: detail. The severity
@@ -114,12 +118,21 @@ function flag(resource: Resource, { deviceId }: DecodeContext): DecodeResult {
 function medicationDispense(resource: Resource, { deviceId, receivedAt }: DecodeContext): DecodeResult {
   const status = resource.status;
   if (typeof status !== 'string') throw new ElementError('wrong-type', `MedicationDispense.status must be a code, got ${excerpt(status)}`);
-  for (const coding of codingsOf(resource.category, 'MedicationDispense.category')) {
-    if (coding.system === MEDICATION_DISPENSE_EVENT_SYSTEM && !MEDICATION_DISPENSE_EVENTS.has(String(coding.code))) {
+  const categories = codingsOf(resource.category, 'MedicationDispense.category').filter((coding) => coding.system === MEDICATION_DISPENSE_EVENT_SYSTEM);
+  for (const coding of categories) {
+    if (!MEDICATION_DISPENSE_EVENTS.has(String(coding.code))) {
       throw new ElementError('unknown-code', `MedicationDispense.category code ${excerpt(coding.code)} is not in ${MEDICATION_DISPENSE_EVENT_SYSTEM}`);
     }
   }
-  if (status === 'completed' || status === 'preparation') return { ok: true, events: [] };
+  const occurredAt = () =>
+    optionalInstant(resource.whenHandedOver, 'MedicationDispense.whenHandedOver') ??
+    optionalInstant(resource.whenPrepared, 'MedicationDispense.whenPrepared') ??
+    receivedAt;
+  if (status === 'preparation') return { ok: true, events: [] };
+  if (status === 'completed') {
+    const messageRead = categories.length > 0 && categories.every((coding) => coding.code === MESSAGE_READ);
+    return messageRead ? { ok: true, events: [] } : { ok: true, events: [], report: { dispensedAt: occurredAt() } };
+  }
 
   let code: AlertCode;
   let text: string | undefined;
@@ -139,10 +152,7 @@ function medicationDispense(resource: Resource, { deviceId, receivedAt }: Decode
       `MedicationDispense.status ${excerpt(status)} is not one the hub turns into an event (completed, in-progress, preparation, declined, stopped, cancelled, on-hold)`,
     );
   }
-  const occurredAt = optionalInstant(resource.whenHandedOver, 'MedicationDispense.whenHandedOver') ??
-    optionalInstant(resource.whenPrepared, 'MedicationDispense.whenPrepared') ??
-    receivedAt;
-  return oneEvent({ eventId: eventIdOf(resource, 'MedicationDispense'), deviceId, code, occurredAt }, text);
+  return oneEvent({ eventId: eventIdOf(resource, 'MedicationDispense'), deviceId, code, occurredAt: occurredAt() }, text);
 }
 
 function detectedIssue(resource: Resource, { deviceId, receivedAt }: DecodeContext): DecodeResult {
@@ -162,6 +172,7 @@ function detectedIssue(resource: Resource, { deviceId, receivedAt }: DecodeConte
 const DETECTED_ISSUE_STATUSES = new Set(['registered', 'preliminary', 'final', 'amended', 'corrected']);
 /** vkp-medicationdispense-events-v090: dispensed (1, 1.1, 1.2), dispensed for travel (2, 2.1, 2.2), message to the resident read (3). */
 const MEDICATION_DISPENSE_EVENTS = new Set(['1', '1.1', '1.2', '2', '2.1', '2.2', '3']);
+const MESSAGE_READ = '3';
 
 function oneEvent(event: DeviceEvent, text: string | undefined): DecodeResult {
   if (text !== undefined) event.text = text;

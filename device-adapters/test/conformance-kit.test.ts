@@ -22,6 +22,7 @@ describe('conformance kit', () => {
   describe('decodeResultProblems', () => {
     it('finds nothing wrong with a well-formed result', () => {
       expect(problemsOf({ ok: true, events: [GOOD_EVENT], report: { battery: 50 } })).toEqual([]);
+      expect(problemsOf({ ok: true, events: [], report: { dispensedAt: '2026-03-01T07:40:00.000Z' } })).toEqual([]);
       expect(problemsOf({ ok: true, events: [] })).toEqual([]);
       expect(problemsOf({ ok: false, error: { reason: 'wrong-type', detail: '"code" must be a string' } })).toEqual([]);
     });
@@ -54,6 +55,7 @@ describe('conformance kit', () => {
       ['a detail that is the whole payload', { ok: false, error: { reason: 'malformed', detail: 'x'.repeat(501) } }],
       ['a report field DeviceReport does not have', { ok: true, events: [], report: { signal: -80 } }],
       ['a report battery out of range', { ok: true, events: [], report: { battery: -1 } }],
+      ['a dose dispensed at a local time', { ok: true, events: [], report: { dispensedAt: '2026-03-01T08:40:00+01:00' } }],
       ['a Date where JSON is expected', { ok: true, events: [{ ...GOOD_EVENT, occurredAt: new Date() }] }],
     ])('sees a result with %s', (_situation, result) => {
       expect(problemsOf(result).length).toBeGreaterThan(0);

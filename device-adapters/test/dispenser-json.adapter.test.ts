@@ -52,8 +52,17 @@ describe('DispenserJsonAdapter', () => {
     expect(before.ok && after.ok && before.events[0]!.eventId !== after.events[0]!.eventId).toBe(true);
   });
 
-  it.each([['DOSE_DISPENSED'], ['STATUS']])('makes no event of %s, only a report', (eventType) => {
-    expect(decodeEvent({ eventType, battery: 55 })).toStrictEqual({ ok: true, events: [], report: { battery: 55 } });
+  it('makes no event of a dose dispensed, only a report of when it was taken out', () => {
+    expect(decodeEvent({ eventType: 'DOSE_DISPENSED', battery: 55, timestamp: '2026-03-01T08:40:00+01:00' })).toStrictEqual({
+      ok: true,
+      events: [],
+      report: { battery: 55, dispensedAt: '2026-03-01T07:40:00.000Z' },
+    });
+  });
+
+  it('makes no event of a status, and reports no dose taken out', () => {
+    expect(decodeEvent({ eventType: 'STATUS', battery: 55 })).toStrictEqual({ ok: true, events: [], report: { battery: 55 } });
+    expect(decodeEvent({ eventType: 'STATUS' })).toStrictEqual({ ok: true, events: [] });
   });
 
   it.each([

@@ -11,9 +11,9 @@ const one = (eventId: number, code: AlertCode, extra: Partial<ExpectedEvent> = {
 /** Every fixture `dispenser-json.<case>.json`, decoded for dev-00042 received at 07:00:00Z. */
 export const DISPENSER_JSON_EXPECTATIONS: AdapterExpectations = {
   'dose-due': one(4701, '1.10', { battery: 40 }),
-  // Dispensed: no alarm event, only what the message says of the device.
-  'dose-dispensed': { ok: true, events: [], report: { battery: 40 } },
-  'dose-dispensed-mains': { ok: true, events: [] },
+  // Dispensed: no alarm event, only what the message says: the dose taken out then, and the battery.
+  'dose-dispensed': { ok: true, events: [], report: { battery: 40, dispensedAt: AT } },
+  'dose-dispensed-mains': { ok: true, events: [], report: { dispensedAt: AT } },
   status: { ok: true, events: [], report: { battery: 38 } },
   'dose-missed': one(4705, '1.1', { battery: 40, text: 'Morgendosen er ikke tatt ut' }),
   'confirmation-missing': one(4706, '1.3'),

@@ -117,6 +117,22 @@ describe('VkpFhirAdapter', () => {
     expect(result.ok && result.events.length).toBe(count);
   });
 
+  it.each([
+    ['whenHandedOver', { whenHandedOver: '2026-03-01T08:40:00+01:00', whenPrepared: '2026-03-01T06:00:00+01:00' }, '2026-03-01T07:40:00.000Z'],
+    ['whenPrepared without whenHandedOver', { whenPrepared: '2026-03-01T08:40:00+01:00' }, '2026-03-01T07:40:00.000Z'],
+    ['the arrival, with neither', {}, CONFORMANCE_CONTEXT.receivedAt],
+  ])('reports a completed MedicationDispense as the dose taken out at %s', (_when, times, dispensedAt) => {
+    expect(decodeResource({ resourceType: 'MedicationDispense', id: 'md-1', status: 'completed', ...times })).toStrictEqual({ ok: true, events: [], report: { dispensedAt } });
+  });
+
+  it('reports no dose taken out for a dispense that only says a message was read, nor for one in preparation', () => {
+    const category = (...codes: string[]) => ({ coding: codes.map((code) => ({ system: MEDICATION_DISPENSE_EVENT_SYSTEM, code })) });
+    const dispense = (status: string, extra: Record<string, unknown> = {}) => decodeResource({ resourceType: 'MedicationDispense', id: 'md-1', status, whenHandedOver: '2026-03-01T07:14:05Z', ...extra });
+    expect(dispense('completed', { category: category('3') })).toStrictEqual({ ok: true, events: [] });
+    expect(dispense('completed', { category: category('3', '1.1') })).toMatchObject({ report: { dispensedAt: '2026-03-01T07:14:05.000Z' } });
+    expect(dispense('preparation')).toStrictEqual({ ok: true, events: [] });
+  });
+
   it.each([['unknown'], ['entered-in-error'], ['Completed']])('rejects the MedicationDispense status %s', (status) => {
     expect(decodeResource({ resourceType: 'MedicationDispense', id: 'md-1', status })).toMatchObject({ ok: false, error: { reason: 'wrong-type' } });
   });

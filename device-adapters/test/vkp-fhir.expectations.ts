@@ -18,8 +18,10 @@ export const VKP_FHIR_EXPECTATIONS: AdapterExpectations = {
   'flag-inactive': { ok: true, events: [] },
   'flag-id-only': one('Flag/flag-20260301-0042', '4.13'),
   'flag-both-systems': one(uuid('5e4d3c2b-1a09-4f8e-b7d6-c5b4a3928170'), '4.15'),
-  'medication-dispense-completed': { ok: true, events: [] },
-  'medication-dispense-travel': { ok: true, events: [] },
+  // Handed over: no event, but the dose is taken, which ends a missed dose the hub holds.
+  'medication-dispense-completed': { ok: true, events: [], report: { dispensedAt: AT } },
+  'medication-dispense-travel': { ok: true, events: [], report: { dispensedAt: AT } },
+  'medication-dispense-message-read': { ok: true, events: [] },
   'medication-dispense-declined': one(uuid('d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70'), '1.1', { text: 'Dosen ble ikke tatt ut innen 60 minutter' }),
   'medication-dispense-shortage': one(uuid('e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7081'), '1.2'),
   'medication-dispense-in-progress': one(uuid('f6a7b8c9-d0e1-4f2a-9b3c-4d5e6f708192'), '1.10'),

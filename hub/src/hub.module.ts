@@ -7,6 +7,7 @@ import { AlarmViews } from './alarms/alarm-views.service.js';
 import { AlarmsController } from './alarms/alarms.controller.js';
 import { AlarmsService } from './alarms/alarms.service.js';
 import { ServiceLevelsController } from './alarms/service-levels.controller.js';
+import { ServiceLimitsController } from './alarms/service-limits.controller.js';
 import { ServiceLevels } from './alarms/service-levels.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -22,15 +23,22 @@ import { DeviceSupervision } from './devices/device-supervision.service.js';
 import { DeviceModelsController } from './devices/device-models.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { IncidentEscalation } from './incidents/incident-escalation.service.js';
+import { IncidentsController } from './incidents/incidents.controller.js';
+import { IncidentsService } from './incidents/incidents.service.js';
 import { DeviceConnections } from './ingest/device-connections.js';
 import { Inbox } from './ingest/inbox.service.js';
 import { IngestStats } from './ingest/ingest-stats.js';
 import { MqttBroker } from './ingest/mqtt-broker.service.js';
 import { VkpFhirController } from './ingest/vkp-fhir.controller.js';
 import { EpjPushConnector } from './journal/epj-push.connector.js';
+import { HandoverController } from './handover/handover.controller.js';
+import { HandoverService } from './handover/handover.service.js';
 import { JournalService } from './journal/journal.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { ResidentsService } from './residents/residents.service.js';
+import { CallOutsController } from './responders/call-outs.controller.js';
+import { ResponderTeams } from './responders/responder-teams.service.js';
 import { TenantTriageRules } from './triage/tenant-triage-rules.service.js';
 import { TriageRulesController } from './triage/triage-rules.controller.js';
 
@@ -46,7 +54,20 @@ export class HubModule {
           dataSourceFactory: async () => dataSource,
         }),
       ],
-      controllers: [AuthController, AlarmsController, ServiceLevelsController, TriageRulesController, DevicesController, DeviceModelsController, VkpFhirController, HealthController],
+      controllers: [
+        AuthController,
+        AlarmsController,
+        CallOutsController,
+        ServiceLevelsController,
+        ServiceLimitsController,
+        HandoverController,
+        TriageRulesController,
+        DevicesController,
+        DeviceModelsController,
+        VkpFhirController,
+        HealthController,
+        IncidentsController,
+      ],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         OperatorGuard,
@@ -68,10 +89,14 @@ export class HubModule {
         AlarmsService,
         ServiceLevels,
         ResidentsService,
+        ResponderTeams,
         TenantTriageRules,
         RealtimeGateway,
         EpjPushConnector,
         JournalService,
+        HandoverService,
+        IncidentEscalation,
+        IncidentsService,
       ],
     };
   }

@@ -5,6 +5,7 @@ import type { AlertCode, DeviceKind, FleetResident } from '@knutepunkt/device-ad
 import { runConformance, reportLine, summaryLine, type ConformanceOptions } from './conformance.js';
 import { startEpjReceiver } from './epj-receiver.js';
 import { Fleet } from './fleet.js';
+import { runNight } from './night.js';
 import { fleetManifestPath, readFleetManifest, type ManifestDevice, type SimulatorManifest } from './fleet-manifest-reader.js';
 import { formatEventFor } from './formats/device-format.js';
 import { deviceFormatNamed } from './formats/formats.js';
@@ -31,6 +32,10 @@ Devices (they connect as devices of the fleet manifest the hub wrote):
   door --resident <who>                  4.15 door opened, from the door sensor (else the safety alarm)
   water --resident <who>                 4.17 water alarm, from the door sensor (else the safety alarm)
   dispenser-miss --resident <who>        1.1 not dispensed, from the medicine dispenser
+  dispenser-dispensed --resident <who>   the dose taken out after all (late), from the medicine
+                                         dispenser: no alarm, and a missed dose held for the
+                                         municipality's grace period raises none (dispenser-json
+                                         and vkp-fhir dispensers; native JSON cannot say it)
   event --resident <who> --code <code>   any VKP alert code, from the fitting device
   raw --device <id> --payload <text> [--topic <topic>]
                                          publish anything as a device (for trying bad input)
@@ -53,9 +58,24 @@ Conformance (a vendor's device model against a live hub):
       publishing to another device's topic (connection closed) and, with --check-will, the last
       will (contact lost). It checks what the hub made of each through the API: last seen and
       battery as the vendor sees them; with an operator of the device's municipality also each
-      alarm's VKP code and kind (alarms need a device placed with a resident). A Zigbee2MQTT
-      sensor needs --device and its gateway's --gateway-password. Prints one line per case,
-      PASS, FAIL or SKIP, and a summary; exits 0 only if no case FAILed.
+      alarm's VKP code and kind (alarms need a device placed with a resident). An event the hub
+      holds back by the municipality's triage rules (a missed dose's grace period, a door's return
+      time) passes as held; a dispenser whose format can say so then says the dose was taken out,
+      which must end the hold. A Zigbee2MQTT sensor needs --device and its gateway's
+      --gateway-password. Prints one line per case, PASS, FAIL or SKIP, and a summary; exits 0
+      only if no case FAILed.
+
+A scripted night (the demo fleet's residents; an admin and an operator account in the manifest):
+  night [--pace <1>] [--power-cut <devices, 50>] [--answer-limit <seconds, 20>] [--hold <seconds, 15>] [--keep]
+      Falls, repeated presses, a door closed again and one left open by a resident at risk of
+      wandering, a missed dose taken late and one never taken, then a power cut across 50 homes
+      (devices registered for the night: some report the loss on battery, some just go silent).
+      While it runs the municipality's door return time and dose grace are --hold, its answer
+      limit --answer-limit, and its night hours hold the present hour. Then it checks, through the
+      API, what the hub made of it: each alarm and its priority, the repeats joined, nothing for
+      the door closed and the dose taken, one outage incident listing every device, escalation of
+      what no one answered. PASS or FAIL per expectation; exits 0 only if all are met. Afterwards
+      the rules and limits are put back and the power-cut devices retired, unless --keep.
 
 EPJ:
   epj [--port <4100>] [--host <127.0.0.1>]
@@ -155,6 +175,21 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
       if (!device) throw new Error(`${resident.name} has no devices in the manifest`);
       return sendOne(manifest, resident, device, code, text(values), vendorFrom(values, manifest), io);
     }
+    case 'dispenser-dispensed': {
+      const values = options(rest, { resident: { type: 'string' } });
+      if (values.help) return help(io);
+      const who = required(values, 'resident', command);
+      const manifest = await manifestFrom(values, io);
+      const resident = findResident(manifest, who);
+      const dispensers = resident.devices.filter((device) => device.kind === 'medicine-dispenser');
+      if (dispensers.length === 0) throw new Error(missingDevice(resident, ['medicine-dispenser']));
+      const device = dispensers.find((candidate) => deviceFormatNamed(candidate.adapter)?.dispensed !== undefined);
+      if (!device) {
+        const formats = [...new Set(dispensers.map((candidate) => candidate.adapter))].join(', ');
+        throw new Error(`${resident.name}'s dispenser speaks ${formats}, which has no message for a dose taken out (dispenser-json and vkp-fhir have)`);
+      }
+      return sendDispensed(manifest, resident, device, vendorFrom(values, manifest), io);
+    }
     case 'raw': {
       const values = options(rest, { device: { type: 'string' }, payload: { type: 'string' }, topic: { type: 'string' } });
       if (values.help) return help(io);
@@ -174,6 +209,11 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
       const values = parse(rest, CONFORMANCE);
       if (values.help) return help(io);
       return conformance(values, io);
+    }
+    case 'night': {
+      const values = options(rest, { pace: { type: 'string' }, 'power-cut': { type: 'string' }, 'answer-limit': { type: 'string' }, hold: { type: 'string' }, keep: { type: 'boolean' } });
+      if (values.help) return help(io);
+      return night(values, io);
     }
     case 'epj': {
       const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' } });
@@ -324,6 +364,21 @@ async function sendOne(
   }
 }
 
+/** Connects as the dispenser, says the dose was taken out now, waits for the hub to take it and disconnects. */
+async function sendDispensed(manifest: SimulatorManifest, resident: FleetResident, device: ManifestDevice, vendor: HubAccount | undefined, io: CommandIo): Promise<number> {
+  let connection: Awaited<ReturnType<typeof connectAs>> | undefined;
+  try {
+    connection = await connectAs(manifest, device, vendor, io);
+    const sent = await connection.simulator.sendDispensed();
+    io.out(`sent a dose taken out at ${sent.dispensedAt} (${device.adapter}) for ${resident.name} (acknowledged in ${sent.acknowledgedMs} ms)`);
+    await connection.stop();
+    return 0;
+  } catch (error) {
+    await connection?.stop(true);
+    throw new Error(`could not send a dose taken out for ${resident.name} from ${device.deviceId}: ${(error as Error).message}`);
+  }
+}
+
 async function sendRaw(values: Values, io: CommandIo): Promise<number> {
   const deviceId = required(values, 'device', 'raw');
   const payload = required(values, 'payload', 'raw');
@@ -369,6 +424,22 @@ async function list(values: Values, io: CommandIo): Promise<number> {
     }
   }
   return 0;
+}
+
+async function night(values: Values, io: CommandIo): Promise<number> {
+  const checks = await runNight({
+    manifest: await manifestFrom(values, io),
+    pace: numberOption(values, 'pace', 1, (value) => value > 0 && value <= 60, 'a number above 0, at most 60'),
+    powerCutDevices: numberOption(values, 'power-cut', 50, (value) => Number.isInteger(value) && value >= 1 && value <= 500, 'a whole number of devices from 1 to 500'),
+    answerLimitSeconds: numberOption(values, 'answer-limit', 20, (value) => Number.isInteger(value) && value >= 5 && value <= 3600, 'a whole number of seconds from 5 to 3600'),
+    holdSeconds: numberOption(values, 'hold', 15, (value) => Number.isInteger(value) && value >= 1 && value <= 3600, 'a whole number of seconds from 1 to 3600'),
+    keep: values.keep === true,
+    log: io.out,
+  });
+  for (const check of checks) io.out(`${check.passed ? 'PASS' : 'FAIL'}  ${check.what}${check.passed ? '' : `: ${check.detail}`}`);
+  const failed = checks.filter((check) => !check.passed).length;
+  io.out(`${checks.length} expectations, ${checks.length - failed} met, ${failed} not`);
+  return failed === 0 ? 0 : 1;
 }
 
 async function runFleet(values: Values, io: CommandIo): Promise<number> {

@@ -1,9 +1,10 @@
 import { connect } from 'mqtt';
-import { ALERT_CODES, adapterNamed, type AlertKind, type DeviceAdapter, type DeviceEvent, type DeviceKind } from '@knutepunkt/device-adapters';
+import { ALERT_CODES, adapterNamed, isAlertCode, type AlertKind, type DeviceAdapter, type DeviceEvent, type DeviceKind } from '@knutepunkt/device-adapters';
 import type { ManifestDevice } from './fleet-manifest-reader.js';
 import type { DeviceFormat, FormatEvent } from './formats/device-format.js';
 import { deviceFormatNamed } from './formats/formats.js';
-import { HubApi, messageOf, type DeviceModelView, type HubAccount, type HubAlarmView, type HubDeviceDetail, type HubDeviceView } from './hub-api.js';
+import { HubApi, messageOf, type DeviceModelView, type HubAccount, type HubAlarmView, type HubDeviceDetail, type HubDeviceView, type HubHeldEvent } from './hub-api.js';
+import { osloClock } from './oslo-time.js';
 import { deviceTopic, describePayload, SimulatedDevice } from './simulated-device.js';
 
 /**
@@ -417,6 +418,7 @@ class ConformanceRun {
     await this.attempt(name, event.type, async () => {
       const before = await this.requireView();
       await this.newAlarms();
+      const heldBefore = await this.heldEvents();
       const sentEvent = await this.device!.sendEvent(event, { battery: this.nextBattery() });
       const sent = describePayload(sentEvent.payload, 70);
       const decoded = this.adapter.decode(sentEvent.payload, { deviceId: this.deviceId, receivedAt: new Date().toISOString() });
@@ -435,8 +437,52 @@ class ConformanceRun {
       }
       const alarmCheck = await this.alarmOutcome(expected);
       if (alarmCheck) (alarmCheck.ok ? seen : problems).push(alarmCheck.text);
+      const ended = await this.holdsEndedSince(heldBefore, expected.eventId);
+      if (ended) seen.push(ended);
       return { status: problems.length ? 'FAIL' : 'PASS', sent, outcome: [...seen, ...problems].join('; ') };
     });
+  }
+
+  /** The device's held events as the operator sees them; none when alarms are not checked. */
+  private async heldEvents(): Promise<HubHeldEvent[]> {
+    if (!this.operator) return [];
+    const answer = await this.operator.call<HubDeviceDetail>('GET', `/api/devices/${encodeURIComponent(this.deviceId)}`);
+    return answer.status === 200 ? (answer.body.held ?? []) : [];
+  }
+
+  /** What the event ended of what the hub held (a door closed ends the opening), said shortly. */
+  private async holdsEndedSince(before: HubHeldEvent[], ownEventId: string): Promise<string | undefined> {
+    if (!this.operator) return undefined;
+    const endedBefore = new Set(before.filter((hold) => hold.cancelledAt !== null).map((hold) => hold.eventId));
+    const ended = (await this.heldEvents()).filter((hold) => hold.cancelledAt !== null && !endedBefore.has(hold.eventId) && hold.eventId !== ownEventId);
+    if (ended.length === 0) return undefined;
+    const codes = [...new Set(ended.map((hold) => hold.code))].map((code) => (isAlertCode(code) ? `${code} ${ALERT_CODES[code].display}` : code));
+    return `ended the hold of ${codes.join(', ')}${ended.length > 1 ? ` (${ended.length} events)` : ''}`;
+  }
+
+  /**
+   * The hub held the event back by the municipality's triage rules (a door opened waits for its
+   * return time, a missed dose for its grace period): it raises its alarm only if nothing ends
+   * the hold first. A dispenser that can say the dose was taken out says so, which must end it.
+   */
+  private async heldOutcome(expected: DeviceEvent, hold: HubHeldEvent, wanted: string): Promise<{ ok: boolean; text: string }> {
+    if (hold.code !== expected.code) return { ok: false, text: `held as ${hold.code}, where ${wanted} was expected` };
+    const held = `held until ${osloClock(new Date(hold.holdUntil))} by the municipality's triage rules, then ${wanted}`;
+    if (hold.releasedAt !== null) {
+      const raised = await until(async () => {
+        const fresh = (await this.newAlarms()).filter((alarm) => alarm.device.id === this.deviceId && alarm.code === expected.code);
+        return fresh.length > 0 ? fresh : undefined;
+      }, SHORT_WAIT_MS);
+      await this.settle(raised ?? []);
+      return raised ? { ok: true, text: `${held}: the hold ran out and raised it` } : { ok: false, text: `${held}: the hold ran out, but no alarm came` };
+    }
+    if (!this.format.dispensed) return { ok: true, text: `${held} unless what it waits for comes first` };
+    const taken = await this.device!.sendDispensed({ battery: this.nextBattery() });
+    const after = (await this.heldEvents()).find((candidate) => candidate.eventId === hold.eventId);
+    const acknowledged = this.overMqtt ? `PUBACK ${taken.acknowledgedMs} ms` : `answered in ${taken.acknowledgedMs} ms`;
+    return after?.cancelledAt
+      ? { ok: true, text: `${held}; a dose taken out (${acknowledged}) ended the hold` }
+      : { ok: false, text: `${held}; but a dose taken out (${acknowledged}) did not end the hold` };
   }
 
   /** What the operator's queue shows for the event, or undefined when alarms are not checked. */
@@ -460,7 +506,10 @@ class ConformanceRun {
     // Each case starts from a clear desk: the hub joins a call for help to one already open.
     await this.settle(raised);
     if (match && raised.length === 1) return { ok: true, text: describe(match) };
-    if (raised.length === 0) return { ok: false, text: `no alarm, where ${wanted} was expected` };
+    if (raised.length === 0) {
+      const hold = (await this.heldEvents()).find((candidate) => candidate.eventId === expected.eventId);
+      return hold ? this.heldOutcome(expected, hold, wanted) : { ok: false, text: `no alarm, where ${wanted} was expected` };
+    }
     return { ok: false, text: `${raised.map(describe).join(', ')} where ${wanted} was expected` };
   }
 

@@ -40,9 +40,22 @@ export interface HubDeviceView {
   outageSince: string | null;
 }
 
-/** A device as GET /api/devices/:id shows it, with its outages. */
+/** An event the hub holds back by the municipality's triage rules (a door opened, a missed dose) until holdUntil. */
+export interface HubHeldEvent {
+  eventId: string;
+  code: string;
+  holdUntil: string;
+  /** Its time ran out and it raised its alarm. */
+  releasedAt: string | null;
+  /** What it waited for came (the door closed, the dose taken out): no alarm. */
+  cancelledAt: string | null;
+}
+
+/** A device as GET /api/devices/:id shows it, with its outages and held events. */
 export interface HubDeviceDetail extends HubDeviceView {
   outages: Array<{ startedAt: string; endedAt: string | null; cause: 'missed-heartbeats' | 'last-will'; alarmId: string | null }>;
+  /** Newest first; null for a vendor's account, absent from a hub that holds nothing back. */
+  held?: HubHeldEvent[] | null;
 }
 
 export interface HubAlarmView {
@@ -51,10 +64,23 @@ export interface HubAlarmView {
   codeDisplay: string;
   kind: string;
   severity: number;
+  reason: string;
   state: string;
   occurredAt: string;
   raisedAt: string;
+  resident: { id: string; name: string };
   device: { id: string; model: string };
+  escalationLevel: number;
+  repeatCount: number;
+}
+
+/** An incident as GET /api/incidents lists it: many alarms handled as one. */
+export interface HubIncidentView {
+  id: string;
+  kind: string;
+  state: string;
+  deviceCount: number;
+  members: Array<{ alarmId: string; code: string; device: { id: string; model: string } }>;
 }
 
 export interface HubAnswer<T> {

@@ -1,5 +1,5 @@
 export { SimulatedDevice, deviceTopic, describePayload, gatewayTopic } from './simulated-device.js';
-export type { Announcement, DeviceChannel, DeviceRole, EventExtras, SentEvent, SentHeartbeat, SimulatedDeviceOptions } from './simulated-device.js';
+export type { Announcement, DeviceChannel, DeviceRole, EventExtras, SentDispensed, SentEvent, SentHeartbeat, SimulatedDeviceOptions } from './simulated-device.js';
 export { Fleet } from './fleet.js';
 export type { FleetEvent, FleetOptions, FleetStart } from './fleet.js';
 export { FLEET_EVENT_MIX, nextEventDelayMs, pickFleetEvent } from './event-mix.js';

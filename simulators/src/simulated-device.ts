@@ -69,6 +69,16 @@ export interface SentEvent {
   payload: Uint8Array;
 }
 
+/** What sendDispensed() sent. */
+export interface SentDispensed {
+  /** When the device says the dose was taken out. */
+  dispensedAt: string;
+  /** Milliseconds from publish to PUBACK (or from POST to the hub's answer). */
+  acknowledgedMs: number;
+  destination: string;
+  payload: Uint8Array;
+}
+
 /** What happened when the device said hello after a (re)connect. */
 export interface Announcement {
   /** Granted QoS of its subscription to its commands topic; 128 is refused. */
@@ -341,6 +351,18 @@ export class SimulatedDevice {
       destination,
       payload,
     };
+  }
+
+  /**
+   * Says in the device's format that the dose was taken out, now: no event, but it ends a missed
+   * dose the hub holds for its grace period. Resolves when the hub has taken it.
+   */
+  async sendDispensed(extra: Omit<EventExtras, 'location'> = {}): Promise<SentDispensed> {
+    if (!this.format.dispensed) throw new Error(`the ${this.format.name} format of ${this.deviceId} has no message for a dose taken out`);
+    const details = this.details(extra);
+    const payload = this.format.dispensed(details);
+    const { destination, ms } = await this.deliver(payload);
+    return { dispensedAt: details.occurredAt.toISOString(), acknowledgedMs: ms, destination, payload };
   }
 
   /**

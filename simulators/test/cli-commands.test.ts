@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NativeJsonAdapter } from '@knutepunkt/device-adapters';
+import { DispenserJsonAdapter, NativeJsonAdapter } from '@knutepunkt/device-adapters';
 import { run } from '../src/cli-commands.js';
 import { forgetDevices, resident, TopicWatcher, uniqueId, writeManifest } from './fleet-fixture.js';
 
@@ -81,6 +81,35 @@ describe('pnpm sim commands', () => {
     const result = await sim('dispenser-miss', '--resident', 'ola', '--manifest', manifest);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/Ola Nordmann has no medicine-dispenser/);
+  });
+
+  it('dispenser-dispensed says the dose was taken out, in the dispenser-json format, and raises no event', async () => {
+    const run = uniqueId('cli-md');
+    const dispenser = `${run}-md`;
+    const manifest = await writeManifest([resident(`${run}-r1`, 'Kari Nordmann', [[dispenser, 'medicine-dispenser', { adapter: 'dispenser-json' }]])]);
+    cleanup.push(() => forgetDevices([dispenser]));
+    const watcher = await TopicWatcher.watch(`devices/${dispenser}/events`);
+    cleanup.push(() => watcher.close());
+    const result = await sim('dispenser-dispensed', '--resident', 'kari', '--manifest', manifest);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const [, at] = /^sent a dose taken out at (\S+) \(dispenser-json\) for Kari Nordmann \(acknowledged in \d+ ms\)$/m.exec(result.out) ?? [];
+    expect(at).toBeTruthy();
+    const message = await watcher.next(() => true);
+    const decoded = new DispenserJsonAdapter().decode(message.payload, { deviceId: dispenser, receivedAt: new Date().toISOString() });
+    expect(decoded).toMatchObject({ ok: true, events: [], report: { dispensedAt: at } });
+  });
+
+  it('dispenser-dispensed says why it cannot, for a dispenser speaking native JSON or a resident with none', async () => {
+    const run = uniqueId('cli-mdn');
+    const manifest = await writeManifest([resident(`${run}-r1`, 'Kari Nordmann', [[`${run}-md`, 'medicine-dispenser']])]);
+    const native = await sim('dispenser-dispensed', '--resident', 'kari', '--manifest', manifest);
+    expect(native.code).toBe(1);
+    expect(native.err).toMatch(/Kari Nordmann's dispenser speaks native-json, which has no message for a dose taken out/);
+    const other = await household();
+    const none = await sim('dispenser-dispensed', '--resident', 'ola', '--manifest', other.manifest);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/Ola Nordmann has no medicine-dispenser/);
   });
 
   it('event refuses a code that is not a VKP alert code', async () => {

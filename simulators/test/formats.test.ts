@@ -171,6 +171,15 @@ describe('payload builders', () => {
     expect(formatEventFor(format, '1.20')).toMatchObject({ type: 'DetectedIssue 1.20', technical: 'no-contact' });
   });
 
+  it('dispensers that can say a dose was taken out say it as a report with its time, raising no event', () => {
+    const saying = DEVICE_FORMATS.filter((format) => format.dispensed !== undefined).map((format) => format.name);
+    expect(saying.sort()).toEqual(['dispenser-json', 'vkp-fhir']);
+    for (const name of saying) {
+      const format = deviceFormatNamed(name)!;
+      expect(decode(format, format.dispensed!(details())), name).toMatchObject({ ok: true, events: [], report: { dispensedAt: '2026-03-01T07:14:05.123Z' } });
+    }
+  });
+
   it('formatEventFor finds a code only where the format can say it', () => {
     expect(formatEventFor(deviceFormatNamed('lpwan-alarm')!, '4.15')).toBeUndefined();
     expect(formatEventFor(deviceFormatNamed('lpwan-alarm')!, '3', 'test')?.type).toBe('test-press');

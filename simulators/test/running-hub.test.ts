@@ -124,12 +124,19 @@ describe('pnpm sim conformance against a running hub', { timeout: 60_000 }, () =
     expect(after.contact).toBe('ok');
   });
 
-  it('dispenser-json: every eventType, with its alarm; a format without commands skips the test command', async () => {
+  it('dispenser-json: every eventType, with its alarm, a missed dose held for its grace period and ended by the dose taken out; a format without commands skips the test command', async () => {
     const device = await placedDevice('Konformitet Dosett', 2);
     const result = await conformance('--model', 'Konformitet Dosett', `--device=${device.id}`, `--device-password=${device.password}`, ...withOperator());
     expectNoFail(result);
     expect(result.lines.filter((line) => /^PASS {2}event /.test(line))).toHaveLength(11);
-    expect(result.line('event 1.1 DOSE_MISSED')).toMatch(/alarm 1\.1 Ikke utlevert \(care, severity 20\)$/);
+    // A missed dose waits for the municipality's grace period (30 min by default); the dose taken out late ends it.
+    expect(result.line('event 1.1 DOSE_MISSED')).toMatch(
+      /held until \d\d:\d\d:\d\d by the municipality's triage rules, then 1\.1 Ikke utlevert \(care\); a dose taken out \(PUBACK \d+ ms\) ended the hold$/,
+    );
+    expect(result.line('event 1.3 CONFIRMATION_MISSING')).toMatch(/then 1\.3 Mangler utleveringsbekreftelse \(care\); a dose taken out \(PUBACK \d+ ms\) ended the hold$/);
+    expect(result.line('event 1.12 MEDICATION_LOW')).toMatch(/alarm 1\.12 Snart tomt for medisin \(care, severity \d+\)$/);
+    const held = (await vendor.expect<{ held: unknown }>('GET', `/api/devices/${device.id}`)).held;
+    expect(held, 'a vendor does not see what a resident\'s events are').toBeNull();
     expect(result.line('event 1.10 DOSE_DUE')).toMatch(/no alarm, as information raises none$/);
     expect(result.line('event 1.17 BATTERY_LOW')).toMatch(/alarm 1\.17 Batteri lavt \(technical, severity 10\)$/);
     expect(result.line('test command')).toMatch(/^SKIP .*the dispenser-json format takes no commands \(409/);
@@ -143,15 +150,19 @@ describe('pnpm sim conformance against a running hub', { timeout: 60_000 }, () =
     expect(result.line('event 4.2 bed:false')).toMatch(/last seen moved; battery \d+ %; no alarm \(the device has no resident\)$/);
   });
 
-  it('zigbee2mqtt: a door sensor behind its gateway, the gateway holding the connection', async () => {
+  it('zigbee2mqtt: a door sensor behind its gateway, the gateway holding the connection; a door opening held for the return time, ended by the door closed', async () => {
     const gateway = await placedDevice('Konformitet Gateway', 3);
     const sensor = await placedDevice('Konformitet Dørsensor', 3, { gatewayId: gateway.id, gatewayAddress: 'gang/inngangsdør' });
-    const result = await conformance('--model', 'Konformitet Dørsensor', `--device=${sensor.id}`, `--gateway-password=${gateway.password}`, ...withOperator(), '--check-will');
+    await admin.expect('PUT', `/api/tenants/${nordby}/triage-rules`, { doorReturnSeconds: 300 });
+    const result = await conformance('--model', 'Konformitet Dørsensor', `--device=${sensor.id}`, `--gateway-password=${gateway.password}`, ...withOperator(), '--check-will').finally(() =>
+      admin.expect('PUT', `/api/tenants/${nordby}/triage-rules`, {}),
+    );
     expectNoFail(result);
     expect(result.line('registration')).toMatch(/behind gateway .* as "gang\/inngangsdør"/);
     expect(result.line('connect')).toContain(`CONNECT as ${gateway.id}`);
-    expect(result.line('event 4.15 contact:false')).toMatch(new RegExp(`alarm 4\\.15 Dør åpnet \\(care, severity \\d+\\)$`));
-    expect(result.line('event 4.16 contact:true')).toMatch(/no alarm, as information raises none$/);
+    expect(result.line('event 4.15 contact:false')).toMatch(/held until \d\d:\d\d:\d\d by the municipality's triage rules, then 4\.15 Dør åpnet \(care\) unless what it waits for comes first$/);
+    // The door left open by the case before is closed: its opening raises nothing.
+    expect(result.line('event 4.16 contact:true')).toMatch(/no alarm, as information raises none; ended the hold of 4\.15 Dør åpnet$/);
     expect(result.line('event 4 battery_low:true')).toMatch(/alarm 4 Digitalt tilsyn \(technical, severity 10\)$/);
     expect(result.line('last will')).toMatch(/^PASS .*alarm 4 Digitalt tilsyn \(technical/);
   });

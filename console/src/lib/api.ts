@@ -1,18 +1,29 @@
 import type {
   AddLogStepRequest,
   AlarmDetail,
+  ActionNoteRequest,
   AlarmView,
   ApiError,
+  CallOutDetail,
+  CallOutReport,
+  CallOutRequest,
   ChangePriorityRequest,
   CloseAlarmRequest,
+  CloseIncidentRequest,
   DeviceCommandRequest,
   DeviceCredentials,
   DeviceDetail,
   DeviceView,
+  HandoverBoard,
+  HandoverNoteView,
+  IncidentView,
   LoginRequest,
   LoginResponse,
   RegisterDeviceRequest,
+  ResidentSummary,
+  ResponderTeamView,
   ServiceLevelReport,
+  WriteHandoverNoteRequest,
 } from '@knutepunkt/hub/contract';
 import type { DeviceKind } from '@knutepunkt/device-adapters';
 import { session } from './session.svelte';
@@ -95,6 +106,25 @@ export const api = {
   closeAlarm: (id: string, closing: CloseAlarmRequest) => request<AlarmView>('POST', `${alarmPath(id)}/close`, closing),
   changePriority: (id: string, change: ChangePriorityRequest) => request<AlarmView>('POST', `${alarmPath(id)}/priority`, change),
 
+  /** Incidents (a possible power or network outage): one row, taken and closed as one. */
+  listIncidents: () => request<IncidentView[]>('GET', '/incidents'),
+  takeIncident: (id: string) => request<IncidentView>('POST', `/incidents/${encodeURIComponent(id)}/take`),
+  closeIncident: (id: string, closing: CloseIncidentRequest) => request<IncidentView>('POST', `/incidents/${encodeURIComponent(id)}/close`, closing),
+  releaseAlarm: (id: string, note: ActionNoteRequest = {}) => request<AlarmView>('POST', `${alarmPath(id)}/release`, note),
+  reopenAlarm: (id: string, note: ActionNoteRequest = {}) => request<AlarmView>('POST', `${alarmPath(id)}/reopen`, note),
+  /** No teamId: the team serving the resident's zone (409 when none does). */
+  callOut: (id: string, callOut: CallOutRequest) => request<AlarmView>('POST', `${alarmPath(id)}/call-out`, callOut),
+  cancelCallOut: (id: string, note: ActionNoteRequest = {}) => request<AlarmView>('POST', `${alarmPath(id)}/cancel-call-out`, note),
+  /** The operator reports for a responder team that phones in. */
+  reportCallOut: (id: string, report: CallOutReport, note: ActionNoteRequest = {}) =>
+    request<AlarmView>('POST', `${alarmPath(id)}/call-out/${encodeURIComponent(report)}`, note),
+  listResponderTeams: () => request<ResponderTeamView[]>('GET', '/responder-teams'),
+
+  /** A responder's phone: its team's call-outs, and its own reports on them. */
+  listCallOuts: () => request<CallOutDetail[]>('GET', '/call-outs'),
+  respondToCallOut: (id: string, report: CallOutReport, note: ActionNoteRequest = {}) =>
+    request<AlarmView>('POST', `/call-outs/${encodeURIComponent(id)}/${encodeURIComponent(report)}`, note),
+
   /** Answer times against the service-level targets over the last `days` days. */
   getServiceLevels: (days: number) => request<ServiceLevelReport>('GET', `/service-levels?days=${encodeURIComponent(days)}`),
 
@@ -108,4 +138,11 @@ export const api = {
   retireDevice: (id: string) => request<DeviceView>('POST', `${devicePath(id)}/retire`),
   sendDeviceCommand: (id: string, command: DeviceCommandRequest) => request<{ sent: true }>('POST', `${devicePath(id)}/commands`, command),
   listDeviceModels: () => request<DeviceModelView[]>('GET', '/device-models'),
+
+  /** Shift handover: the current notes of the operator's municipalities, or of one resident. */
+  getHandover: (residentId?: string) => request<HandoverBoard>('GET', residentId ? `/handover?residentId=${encodeURIComponent(residentId)}` : '/handover'),
+  writeHandoverNote: (note: WriteHandoverNoteRequest) => request<HandoverNoteView>('POST', '/handover', note),
+  markHandoverNoteRead: (id: string) => request<HandoverNoteView>('POST', `/handover/${encodeURIComponent(id)}/read`),
+  resolveHandoverNote: (id: string) => request<HandoverNoteView>('POST', `/handover/${encodeURIComponent(id)}/resolve`),
+  searchResidents: (search: string) => request<ResidentSummary[]>('GET', `/handover/residents?search=${encodeURIComponent(search)}`),
 };

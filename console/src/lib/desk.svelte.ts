@@ -3,17 +3,24 @@ import type {
   AddLogStepRequest,
   AlarmDetail,
   AlarmView,
+  CallOutReport,
+  CallOutRequest,
   ChangePriorityRequest,
   CloseAlarmRequest,
+  CloseIncidentRequest,
   LoginResponse,
   OperatorRef,
+  ResponderTeamView,
 } from '@knutepunkt/hub/contract';
 import { AlarmQueue } from './alarm-queue.svelte';
+import { IncidentBoard } from './incident-board.svelte';
+import { soundsForAlarm, soundsForIncident } from './incident-queue';
 import { api, ApiFailure } from './api';
 import { chime } from './chime';
 import { noticeFor, type Notice } from './notice';
 import { pickAlarmToTake } from './queue-order';
 import { connectRealtime } from './realtime';
+import { dismissSupervisorAlert, receiveSupervisorAlert, type SupervisorAlertEntry } from './supervisor-alerts';
 
 export type { Notice } from './notice';
 
@@ -25,6 +32,8 @@ const SOUND_KEY = 'knutepunkt.sound';
  */
 export class AlarmDesk {
   readonly queue = new AlarmQueue();
+  /** Outage incidents: each one row in the queue instead of its alarms. */
+  readonly incidents = new IncidentBoard((id) => this.queue.get(id));
   readonly operator: LoginResponse['operator'];
 
   selectedId = $state<string | null>(null);
@@ -36,6 +45,10 @@ export class AlarmDesk {
   conflict = $state<{ alarmId: string; takenBy: OperatorRef } | null>(null);
   notice = $state<Notice | null>(null);
   soundOn = $state(browser ? localStorage.getItem(SOUND_KEY) !== 'off' : true);
+  /** The municipality's responder teams, fetched the first time a call-out is prepared. */
+  teams = $state<ResponderTeamView[] | null>(null);
+  /** Supervisors and admins: alarms waiting too long and responders late, newest first. */
+  supervisorAlerts = $state<SupervisorAlertEntry[]>([]);
 
   readonly selectedAlarm: AlarmView | undefined = $derived.by(() => {
     const id = this.selectedId;
@@ -53,10 +66,18 @@ export class AlarmDesk {
     return connectRealtime(token, {
       alarm: (alarm, raised) => {
         this.queue.upsert(alarm, raised ? 'raised' : 'updated');
-        if (raised && this.soundOn && alarm.state !== 'closed') chime();
+        if (raised && this.soundOn && soundsForAlarm(alarm, this.incidents.folded)) chime();
+      },
+      incident: (incident, event) => {
+        this.incidents.upsert(incident, true);
+        if (this.soundOn && soundsForIncident(incident, event)) chime();
       },
       escalated: (alarm) => {
         this.queue.upsert(alarm, 'raised');
+        if (this.soundOn) chime();
+      },
+      supervisorAlert: (alert) => {
+        this.supervisorAlerts = receiveSupervisorAlert(this.supervisorAlerts, alert);
         if (this.soundOn) chime();
       },
       connected: () => {
@@ -73,7 +94,9 @@ export class AlarmDesk {
   async reload(): Promise<void> {
     const requestedAt = Date.now();
     try {
-      this.queue.replaceAll(await api.listAlarms(), requestedAt);
+      const [alarms, incidents] = await Promise.all([api.listAlarms(), api.listIncidents()]);
+      this.queue.replaceAll(alarms, requestedAt);
+      this.incidents.replaceAll(incidents, requestedAt);
     } catch (error) {
       this.#fail(error);
     }
@@ -103,7 +126,7 @@ export class AlarmDesk {
 
   /** `t`: take the selected alarm if it is free, else the most urgent free one. */
   async takeNext(): Promise<void> {
-    const alarm = pickAlarmToTake(this.queue.ordered, this.selectedId);
+    const alarm = pickAlarmToTake(this.queue.ordered.filter((candidate) => !this.incidents.folded.has(candidate.id)), this.selectedId);
     if (alarm) await this.take(alarm.id);
   }
 
@@ -127,9 +150,27 @@ export class AlarmDesk {
     }
   }
 
-  async addLogStep(id: string, step: AddLogStepRequest): Promise<boolean> {
+  addLogStep(id: string, step: AddLogStepRequest): Promise<boolean> {
+    return this.#apply(() => api.addLogStep(id, step));
+  }
+
+  close(id: string, closing: CloseAlarmRequest): Promise<boolean> {
+    return this.#apply(() => api.closeAlarm(id, closing));
+  }
+
+  /** Take an incident, and with it each of its alarms no one has taken. */
+  async takeIncident(id: string): Promise<void> {
     try {
-      this.queue.upsert(await api.addLogStep(id, step));
+      await this.incidents.take(id);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Close an incident: its alarms this operator holds or no one took close as technical. */
+  async closeIncident(id: string, closing: CloseIncidentRequest): Promise<boolean> {
+    try {
+      await this.incidents.close(id, closing);
       return true;
     } catch (error) {
       this.#fail(error);
@@ -137,25 +178,47 @@ export class AlarmDesk {
     }
   }
 
-  async close(id: string, closing: CloseAlarmRequest): Promise<boolean> {
+  /** Put the alarm back in the queue for another operator. */
+  release(id: string, note?: string): Promise<boolean> {
+    return this.#apply(() => api.releaseAlarm(id, noted(note)));
+  }
+
+  /** Take a closed alarm up again; the reopener handles it. */
+  reopen(id: string, note?: string): Promise<boolean> {
+    return this.#apply(() => api.reopenAlarm(id, noted(note)));
+  }
+
+  /** Send a responder team; without a team the hub sends the one serving the resident's zone. */
+  callOut(id: string, callOut: CallOutRequest): Promise<boolean> {
+    return this.#apply(() => api.callOut(id, callOut));
+  }
+
+  cancelCallOut(id: string, note?: string): Promise<boolean> {
+    return this.#apply(() => api.cancelCallOut(id, noted(note)));
+  }
+
+  /** Report for a team that phones in: accepted, on site, done. */
+  reportCallOut(id: string, report: CallOutReport): Promise<boolean> {
+    return this.#apply(() => api.reportCallOut(id, report));
+  }
+
+  /** The teams a call-out can go to; fetched once per desk. */
+  async loadTeams(): Promise<void> {
+    if (this.teams !== null) return;
     try {
-      this.queue.upsert(await api.closeAlarm(id, closing));
-      return true;
+      this.teams = await api.listResponderTeams();
     } catch (error) {
       this.#fail(error);
-      return false;
     }
+  }
+
+  dismissSupervisorAlert(key: string): void {
+    this.supervisorAlerts = dismissSupervisorAlert(this.supervisorAlerts, key);
   }
 
   /** Override triage's severity; the hub logs and audits the change with its reason. */
-  async changePriority(id: string, change: ChangePriorityRequest): Promise<boolean> {
-    try {
-      this.queue.upsert(await api.changePriority(id, change));
-      return true;
-    } catch (error) {
-      this.#fail(error);
-      return false;
-    }
+  changePriority(id: string, change: ChangePriorityRequest): Promise<boolean> {
+    return this.#apply(() => api.changePriority(id, change));
   }
 
   toggleSound(): void {
@@ -181,9 +244,25 @@ export class AlarmDesk {
     }
   }
 
+  /** One action on an alarm: the hub's answer replaces the queue's copy, a refusal becomes the notice. */
+  async #apply(action: () => Promise<AlarmView>): Promise<boolean> {
+    try {
+      this.queue.upsert(await action());
+      return true;
+    } catch (error) {
+      this.#fail(error);
+      return false;
+    }
+  }
+
   #fail(error: unknown): void {
     // A 401 has already ended the session; the login form is the message.
     if (error instanceof ApiFailure && error.status === 401) return;
     this.notice = noticeFor(error);
   }
+}
+
+function noted(note: string | undefined): { note?: string } {
+  const trimmed = note?.trim();
+  return trimmed ? { note: trimmed } : {};
 }

@@ -34,6 +34,7 @@ function alarm(overrides: Partial<AlarmView> & Pick<AlarmView, 'id'>): AlarmView
     escalationLevel: 0,
     escalatedAt: null,
     repeatCount: 0,
+    callOut: null,
     log: [],
     ...overrides,
   };
@@ -141,9 +142,18 @@ describe('stale updates', () => {
     expect(isStaleUpdate(undefined, alarm({ id: 'a' }))).toBe(false);
   });
 
-  it('refuses a copy that moves the lifecycle backwards', () => {
+  it('refuses a copy with a shorter log, even one in an earlier state', () => {
     const closed = alarm({ id: 'a', state: 'closed', log: step(3) });
     expect(isStaleUpdate(closed, alarm({ id: 'a', state: 'being-handled', log: step(2) }))).toBe(true);
+  });
+
+  it('accepts a step back that the log records: a release, a reopen, a call-out done', () => {
+    const taken = alarm({ id: 'a', state: 'being-handled', takenBy: { id: 'o1', displayName: 'Kari' }, log: step(2) });
+    expect(isStaleUpdate(taken, alarm({ id: 'a', state: 'reported', log: step(3) }))).toBe(false);
+    const closed = alarm({ id: 'a', state: 'closed', log: step(5) });
+    expect(isStaleUpdate(closed, alarm({ id: 'a', state: 'being-handled', log: step(6) }))).toBe(false);
+    const onSite = alarm({ id: 'a', state: 'responder-on-site', log: step(5) });
+    expect(isStaleUpdate(onSite, alarm({ id: 'a', state: 'being-handled', log: step(6) }))).toBe(false);
   });
 
   it('refuses a copy with a shorter log, accepts one with the same or a longer log', () => {
@@ -151,5 +161,13 @@ describe('stale updates', () => {
     expect(isStaleUpdate(current, alarm({ id: 'a', state: 'being-handled', log: step(1) }))).toBe(true);
     expect(isStaleUpdate(current, alarm({ id: 'a', state: 'being-handled', log: step(2) }))).toBe(false);
     expect(isStaleUpdate(current, alarm({ id: 'a', state: 'closed', log: step(4) }))).toBe(false);
+  });
+
+  it('with the same log, refuses a copy that missed an escalation or a take already known', () => {
+    const escalated = alarm({ id: 'a', escalationLevel: 2, log: step(1) });
+    expect(isStaleUpdate(escalated, alarm({ id: 'a', escalationLevel: 1, log: step(1) }))).toBe(true);
+    expect(isStaleUpdate(escalated, alarm({ id: 'a', escalationLevel: 3, log: step(1) }))).toBe(false);
+    const takenElsewhere = alarm({ id: 'a', state: 'being-handled', takenBy: { id: 'o2', displayName: 'Ola' }, log: step(1) });
+    expect(isStaleUpdate(takenElsewhere, alarm({ id: 'a', log: step(1) }))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { compareQueue, type AlarmState, type AlarmView } from '@knutepunkt/hub/contract';
+import { compareQueue, type AlarmView } from '@knutepunkt/hub/contract';
 
 /** The hub lists alarms closed within this window; the console lets them go after it too. */
 export const CLOSED_VISIBLE_MS = 10 * 60 * 1000;
@@ -53,16 +53,15 @@ export function formatAge(ms: number): string {
   return hours > 0 ? `${hours}:${two(minutes)}:${two(seconds)}` : `${two(minutes)}:${two(seconds)}`;
 }
 
-const STATE_RANK: Record<AlarmState, number> = { reported: 0, 'being-handled': 1, closed: 2 };
-
 /**
  * Whether `incoming` is older than what the console already shows. AlarmView carries no revision,
- * so a REST answer that overtook a socket event (or the reverse) is recognised by the lifecycle
- * only ever moving forward and the log only ever growing.
+ * but every lifecycle step adds to the log, the ones that go back (release, reopen, a call-out
+ * done or cancelled) too: a shorter log is older. With the same log, a copy that has not seen an
+ * escalation, or that misses a take the console already knows of (a refused take), is older.
  */
 export function isStaleUpdate(current: AlarmView | undefined, incoming: AlarmView): boolean {
   if (!current) return false;
-  const rankDelta = STATE_RANK[incoming.state] - STATE_RANK[current.state];
-  if (rankDelta !== 0) return rankDelta < 0;
-  return incoming.log.length < current.log.length;
+  if (incoming.log.length !== current.log.length) return incoming.log.length < current.log.length;
+  if (incoming.escalationLevel !== current.escalationLevel) return incoming.escalationLevel < current.escalationLevel;
+  return incoming.takenBy === null && current.takenBy !== null;
 }

@@ -4,6 +4,7 @@ import { nb } from './i18n/nb';
 import {
   describePeriod,
   formatAnswerTime,
+  formatOnSiteTime,
   formatShare,
   hourSpan,
   isPeakHour,
@@ -62,6 +63,18 @@ describe('answer times', () => {
   });
 });
 
+describe('time to on site', () => {
+  it('words the median minutes from call-out to on site', () => {
+    expect(formatOnSiteTime(18.5, nb)).toBe('18 min 30 s');
+    expect(formatOnSiteTime(45, en)).toBe('45 min');
+    expect(formatOnSiteTime(0.2, nb)).toBe('12 s');
+  });
+
+  it('has none when no responder reported on site', () => {
+    expect(formatOnSiteTime(null, nb)).toBeNull();
+  });
+});
+
 describe('hours of day', () => {
   it('marks kl. 08–11 as the peak', () => {
     expect([7, 8, 9, 10, 11].map(isPeakHour)).toEqual([false, true, true, true, false]);
@@ -74,11 +87,12 @@ describe('hours of day', () => {
 
   it('fills in the hours without alarms, in order', () => {
     const day = wholeDay([
-      { hour: 9, alarms: 4, answeredWithin60s: 3, answeredWithin180s: 4, shareWithin60s: 0.75, shareWithin180s: 1, medianAnswerSeconds: 40 },
-      { hour: 2, alarms: 1, answeredWithin60s: 1, answeredWithin180s: 1, shareWithin60s: 1, shareWithin180s: 1, medianAnswerSeconds: 10 },
+      { hour: 9, alarms: 4, answeredWithin60s: 3, answeredWithin180s: 4, shareWithin60s: 0.75, shareWithin180s: 1, medianAnswerSeconds: 40, callOuts: 2, medianOnSiteMinutes: 18.5 },
+      { hour: 2, alarms: 1, answeredWithin60s: 1, answeredWithin180s: 1, shareWithin60s: 1, shareWithin180s: 1, medianAnswerSeconds: 10, callOuts: 0, medianOnSiteMinutes: null },
     ]);
     expect(day.map((row) => row.hour)).toEqual(Array.from({ length: 24 }, (_, hour) => hour));
     expect(day[9]?.alarms).toBe(4);
+    expect(day[9]?.medianOnSiteMinutes).toBe(18.5);
     expect(day[2]?.shareWithin60s).toBe(1);
     expect(day[10]).toEqual({
       hour: 10,
@@ -88,6 +102,8 @@ describe('hours of day', () => {
       shareWithin60s: null,
       shareWithin180s: null,
       medianAnswerSeconds: null,
+      callOuts: 0,
+      medianOnSiteMinutes: null,
     });
   });
 });

@@ -35,6 +35,12 @@ export function formatAnswerTime(seconds: number | null, messages: Messages): st
   return describeDuration(seconds * 1000, messages);
 }
 
+/** The median time from call-out to on site in words ("12 min 30 s"); null when no responder reported on site. */
+export function formatOnSiteTime(minutes: number | null, messages: Messages): string | null {
+  if (minutes === null || !Number.isFinite(minutes)) return null;
+  return describeDuration(Math.round(minutes * 60) * 1000, messages);
+}
+
 export function isPeakHour(hour: number): boolean {
   return hour >= PEAK_HOURS.from && hour < PEAK_HOURS.until;
 }
@@ -52,6 +58,8 @@ const NO_ALARMS: ServiceLevelFigures = {
   shareWithin60s: null,
   shareWithin180s: null,
   medianAnswerSeconds: null,
+  callOuts: 0,
+  medianOnSiteMinutes: null,
 };
 
 /** All 24 hours in order: the hub lists only hours that had alarms, the table shows the whole day. */

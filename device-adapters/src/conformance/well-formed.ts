@@ -4,11 +4,13 @@ import {
   type DecodeContext,
   type DecodeReason,
   type DeviceEvent,
+  type DeviceReport,
 } from '../device-event.js';
 import { isAlertCode } from '../vkp-codes.js';
 
 const DECODE_REASONS: readonly DecodeReason[] = ['malformed', 'wrong-type', 'unknown-code', 'oversized'];
 const EVENT_FIELDS = new Set<keyof DeviceEvent>(['eventId', 'deviceId', 'code', 'occurredAt', 'battery', 'location', 'text', 'technical', 'stateKey']);
+const REPORT_FIELDS = new Set<string>(['battery', 'states', 'dispensedAt'] satisfies Array<keyof DeviceReport>);
 /** A quarantine detail is read by a person: long enough to name the field, never the whole payload. */
 export const MAX_DETAIL_LENGTH = 500;
 
@@ -18,6 +20,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isPercent(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100;
+}
+
+function isUtcInstant(value: unknown): boolean {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 }
 
 /**
@@ -90,7 +96,7 @@ export function decodeResultProblems(result: unknown, context: DecodeContext): s
     }
     if (deviceId !== context.deviceId) problems.push(`${at}.deviceId ${String(deviceId)} is not the context's ${context.deviceId}`);
     if (typeof code !== 'string' || !isAlertCode(code)) problems.push(`${at}.code ${String(code)} is not a VKP alert code`);
-    if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt)) || new Date(occurredAt).toISOString() !== occurredAt) {
+    if (!isUtcInstant(occurredAt)) {
       problems.push(`${at}.occurredAt ${String(occurredAt)} is not a UTC instant like 2026-03-01T07:14:05.000Z`);
     }
     if (battery !== undefined && !isPercent(battery)) problems.push(`${at}.battery ${String(battery)} is not 0–100`);
@@ -108,8 +114,10 @@ export function decodeResultProblems(result: unknown, context: DecodeContext): s
   if (result.report !== undefined) {
     if (!isRecord(result.report)) problems.push('result.report is not an object');
     else {
-      for (const field of Object.keys(result.report)) if (field !== 'battery' && field !== 'states') problems.push(`report.${field} is not a DeviceReport field`);
+      for (const field of Object.keys(result.report)) if (!REPORT_FIELDS.has(field)) problems.push(`report.${field} is not a DeviceReport field`);
       if (result.report.battery !== undefined && !isPercent(result.report.battery)) problems.push(`report.battery ${String(result.report.battery)} is not 0–100`);
+      const { dispensedAt } = result.report;
+      if (dispensedAt !== undefined && !isUtcInstant(dispensedAt)) problems.push(`report.dispensedAt ${String(dispensedAt)} is not a UTC instant like 2026-03-01T07:14:05.000Z`);
       const states = result.report.states;
       if (states !== undefined && (!isRecord(states) || Object.values(states).some((value) => typeof value !== 'boolean'))) {
         problems.push('report.states must map state keys to true or false');

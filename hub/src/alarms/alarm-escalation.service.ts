@@ -1,26 +1,35 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Job, Queue, Worker } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { logStepCode } from '@knutepunkt/device-adapters';
+import { Queue, Worker } from 'bullmq';
+import { DataSource, In } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { RedisConnections } from '../db/redis.js';
+import type { AlarmView } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AlarmViews } from './alarm-views.service.js';
 import { Alarm } from './alarm.entity.js';
 
 const QUEUE = 'alarm-escalation';
 
-interface EscalationJob {
-  alarmId: string;
-  /** The level the alarm reaches if it is still untaken when the job runs. */
-  level: number;
-}
+type EscalationJob =
+  | {
+      alarmId: string;
+      /** The level the alarm reaches if it is still untaken when the job runs. */
+      level: number;
+    }
+  | {
+      alarmId: string;
+      /** The call-out the job watches: a later call-out of the same alarm has its own clock. */
+      calledOutAt: string;
+    };
 
 /**
  * No alarm sits unanswered: one not taken within its municipality's answer limit escalates
  * (a sound, a higher place in every queue, the supervisor told) and escalates again each time
- * the limit passes, until someone takes it. Each step is a BullMQ delayed job, so a restarted
- * hub keeps the clock.
+ * the limit passes, until someone takes it. A call-out with no responder on site within the
+ * municipality's on-site limit alerts the supervisor. Each is a BullMQ delayed job, so a
+ * restarted hub keeps the clock.
  */
 @Injectable()
 export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
@@ -40,11 +49,13 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    this.worker = new Worker<EscalationJob>(QUEUE, (job) => this.escalate(job), { connection: this.connections.open(), prefix: this.config.QUEUE_PREFIX, concurrency: 8 });
+    this.worker = new Worker<EscalationJob>(QUEUE, (job) => ('level' in job.data ? this.escalate(job.data.alarmId, job.data.level) : this.overdueOnSite(job.data.alarmId, job.data.calledOutAt)), { connection: this.connections.open(), prefix: this.config.QUEUE_PREFIX, concurrency: 8 });
     this.worker.on('error', (error) => this.logger.error(`escalation worker: ${error.message}`));
     // Untaken alarms whose next step was never queued (a crash right after raising) get it now.
     const untaken = await this.db.getRepository(Alarm).find({ where: { state: 'reported' }, select: ['id'] });
     await this.schedule(untaken.map((alarm) => alarm.id));
+    const waiting = await this.db.getRepository(Alarm).find({ where: { state: In(['called-out', 'responder-on-way']) }, select: ['id', 'calledOutAt'] });
+    for (const alarm of waiting) if (alarm.calledOutAt) await this.scheduleOnSite(alarm.id, alarm.calledOutAt);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -53,38 +64,87 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
     await this.connections.closeAll();
   }
 
-  /** Queues the next escalation of each untaken alarm, when its answer limit runs out. */
-  async schedule(alarmIds: string[]): Promise<void> {
+  /**
+   * Queues the next escalation of each untaken alarm, when its answer limit runs out. An alarm
+   * put back in the queue (`releasedAt`) gets a whole answer limit from then: another operator
+   * must be able to answer it before it escalates.
+   */
+  async schedule(alarmIds: string[], releasedAt?: Date): Promise<void> {
     if (alarmIds.length === 0) return;
     const due = (await this.db.query(
       `SELECT a.id, a.escalation_level AS level,
-              GREATEST(0, EXTRACT(EPOCH FROM (COALESCE(a.escalated_at, a.raised_at) + make_interval(secs => t.answer_limit_seconds) - now())) * 1000)::bigint AS delay
+              GREATEST(0, EXTRACT(EPOCH FROM (COALESCE($2::timestamptz, a.escalated_at, a.raised_at) + make_interval(secs => t.answer_limit_seconds) - now())) * 1000)::bigint AS delay
        FROM alarms a JOIN tenants t ON t.id = a.tenant_id
        WHERE a.id = ANY($1) AND a.state = 'reported'`,
-      [alarmIds],
+      [alarmIds, releasedAt ?? null],
     )) as Array<{ id: string; level: number; delay: string }>;
+    const clock = releasedAt ? `.released-${releasedAt.getTime()}` : '';
     await this.queue.addBulk(
       due.map((alarm) => ({
         name: 'escalate',
         data: { alarmId: alarm.id, level: alarm.level + 1 },
         // One job per step: queuing the same step twice (a restart's sweep) adds nothing.
-        opts: { jobId: `${alarm.id}.${alarm.level + 1}`, delay: Number(alarm.delay), removeOnComplete: 1000, removeOnFail: 1000 },
+        opts: { jobId: `${alarm.id}.${alarm.level + 1}${clock}`, delay: Number(alarm.delay), removeOnComplete: 1000, removeOnFail: 1000 },
       })),
     );
   }
 
-  private async escalate(job: Job<EscalationJob>): Promise<void> {
-    const { alarmId, level } = job.data;
+  /** Starts the on-site clock of a call-out made at `calledOutAt`. */
+  async scheduleOnSite(alarmId: string, calledOutAt: Date): Promise<void> {
+    const [due] = (await this.db.query(
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz + make_interval(secs => t.on_site_limit_seconds) - now())) * 1000)::bigint AS delay
+       FROM alarms a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = $1`,
+      [alarmId, calledOutAt],
+    )) as Array<{ delay: string }>;
+    if (!due) return;
+    await this.queue.add(
+      'on-site',
+      { alarmId, calledOutAt: calledOutAt.toISOString() },
+      { jobId: `${alarmId}.on-site.${calledOutAt.getTime()}`, delay: Number(due.delay), removeOnComplete: 1000, removeOnFail: 1000 },
+    );
+  }
+
+  /**
+   * The call-out's limit ran out: if no responder has reported on site (and the call-out is
+   * the same one, not cancelled or redone), the log says so and the supervisor is told.
+   */
+  private async overdueOnSite(alarmId: string, calledOutAt: string): Promise<void> {
+    const [late] = (await this.db.query(
+      `INSERT INTO alarm_log (alarm_id, code, at, operator_id, note)
+       SELECT a.id, $3, now(), NULL, 'Ikke meldt på stedet innen '
+              || CASE WHEN t.on_site_limit_seconds % 60 = 0 THEN (t.on_site_limit_seconds / 60) || ' min' ELSE t.on_site_limit_seconds || ' s' END
+              || ': vaktleder varslet'
+       FROM alarms a JOIN tenants t ON t.id = a.tenant_id
+       WHERE a.id = $1 AND a.state IN ('called-out', 'responder-on-way') AND a.called_out_at = $2
+       RETURNING alarm_id`,
+      [alarmId, calledOutAt, logStepCode('action')],
+    )) as Array<{ alarm_id: string }>;
+    if (!late) return;
+    const view = await this.viewOf(alarmId);
+    this.realtime.alarmUpdated(view);
+    this.realtime.supervisorAlert({ kind: 'not-on-site', alarm: view, at: new Date().toISOString() });
+    this.logger.warn(`alarm ${alarmId}: no responder on site in time`);
+  }
+
+  private async viewOf(alarmId: string): Promise<AlarmView> {
+    const [view] = await this.views.of([await this.db.getRepository(Alarm).findOneByOrFail({ id: alarmId })]);
+    return view!;
+  }
+
+  private async escalate(alarmId: string, level: number): Promise<void> {
     const [escalated] = (await this.db.query(
       `UPDATE alarms SET escalation_level = $2, escalated_at = now()
-       WHERE id = $1 AND state = 'reported' AND escalation_level = $2 - 1 RETURNING id`,
+       WHERE id = $1 AND state = 'reported' AND escalation_level = $2 - 1
+         -- An alarm of an untaken incident waits with it: the incident escalates, not each of its alarms.
+         AND NOT EXISTS (SELECT 1 FROM incidents WHERE incidents.id = alarms.incident_id AND incidents.state = 'reported')
+       RETURNING id`,
       [alarmId, level],
     )) as [Array<{ id: string }>, number];
     if (escalated.length === 0) return; // taken, closed, or this step already done
-    const alarm = await this.db.getRepository(Alarm).findOneByOrFail({ id: alarmId });
-    const [view] = await this.views.of([alarm]);
-    this.realtime.alarmUpdated(view!);
-    this.realtime.alarmEscalated(view!);
+    const view = await this.viewOf(alarmId);
+    this.realtime.alarmUpdated(view);
+    this.realtime.alarmEscalated(view);
+    this.realtime.supervisorAlert({ kind: 'not-answered', alarm: view, at: new Date().toISOString() });
     this.logger.warn(`alarm ${alarmId} not taken in time: escalation ${level}`);
     await this.schedule([alarmId]);
   }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { RedisConnections } from '../db/redis.js';
+import { endsHold, holdEnding, type HoldEnding } from '../triage/triage.js';
 import { HeldEvent } from './held-event.entity.js';
 
 const QUEUE = 'alarm-holds';
@@ -15,8 +16,9 @@ export interface HeldEventKey {
 
 /**
  * The clock of events triage held back: a BullMQ delayed job per held event releases it when
- * its hold runs out. What a release does is the alarm lifecycle's (it registers a handler at
- * start), so this service only keeps time.
+ * its hold runs out, unless what it waited for came first and cancelled it (the door closed
+ * again, the dose taken out). What a release does is the alarm lifecycle's (it registers a
+ * handler at start), so this service keeps time and cancels.
  */
 @Injectable()
 export class AlarmHolds implements OnApplicationShutdown {
@@ -52,6 +54,31 @@ export class AlarmHolds implements OnApplicationShutdown {
     await this.worker?.close();
     await this.queue.close();
     await this.connections.closeAll();
+  }
+
+  /**
+   * Cancels the device's open holds that the ending ends (triage's holdEnding), in the caller's
+   * transaction; returns the event ids cancelled. Their jobs find them cancelled and raise nothing.
+   */
+  async cancelWithin(manager: EntityManager, deviceId: string, ending: HoldEnding): Promise<string[]> {
+    const { codes } = holdEnding(ending);
+    if (codes.length === 0) return [];
+    const open = (await manager.query(
+      `SELECT held.event_id, held.code, event.occurred_at
+       FROM held_events held JOIN device_events event USING (device_id, event_id)
+       WHERE held.device_id = $1 AND held.code = ANY($2) AND held.released_at IS NULL AND held.cancelled_at IS NULL
+       FOR UPDATE OF held`,
+      [deviceId, codes],
+    )) as Array<{ event_id: string; code: string; occurred_at: Date }>;
+    const ended = open.filter((held) => endsHold({ code: held.code, occurredAt: held.occurred_at.toISOString() }, ending)).map((held) => held.event_id);
+    if (ended.length === 0) return [];
+    await manager.update(HeldEvent, { deviceId, eventId: In(ended), releasedAt: IsNull(), cancelledAt: IsNull() }, { cancelledAt: new Date() });
+    return ended;
+  }
+
+  /** cancelWithin, on its own: for what ends a hold without being stored as an event (a dose taken out). */
+  cancel(deviceId: string, ending: HoldEnding): Promise<string[]> {
+    return this.db.transaction((manager) => this.cancelWithin(manager, deviceId, ending));
   }
 
   async schedule(held: Array<HeldEventKey & { holdUntil: Date }>): Promise<void> {

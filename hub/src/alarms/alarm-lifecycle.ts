@@ -6,30 +6,25 @@
  * and which log entries record it (who and when); the service persists both. No I/O here.
  */
 import { logStepCode, type LogStepCode, type LogStepKey } from '@knutepunkt/device-adapters';
-import { CLOSING_CAUSES, CLOSING_MEASURES, type ClosingCause, type ClosingMeasure } from '../realtime/contract.js';
+import {
+  ALARM_STATES,
+  type AlarmState,
+  CALL_OUT_STATES,
+  CLOSING_CAUSES,
+  MANUAL_LOG_STEPS,
+  type ManualLogStep,
+  CLOSING_MEASURES,
+  type ClosingCause,
+  type ClosingMeasure,
+} from '../realtime/contract.js';
 
-/**
- * The lifecycle's states. The first two and the last are the contract's AlarmState; the call-out
- * phases sit between "being handled" and "closed" while the operator still holds the alarm.
- */
-export const LIFECYCLE_STATES = [
-  'reported',
-  'being-handled',
-  /** Sent to a responder team, waiting for someone to accept. */
-  'called-out',
-  /** A responder accepted and is on the way. */
-  'responder-on-way',
-  'responder-on-site',
-  'closed',
-] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+/** The lifecycle's states are the contract's: the console shows the same ones. */
+export const LIFECYCLE_STATES = ALARM_STATES;
+export type LifecycleState = AlarmState;
 
 export function isLifecycleState(value: unknown): value is LifecycleState {
   return (LIFECYCLE_STATES as readonly unknown[]).includes(value);
 }
-
-/** The states in which a call-out is under way: the operator waits for the responder. */
-export const CALL_OUT_STATES = ['called-out', 'responder-on-way', 'responder-on-site'] as const satisfies readonly LifecycleState[];
 
 /**
  * Who acts. A responder is on duty with one team; a call-out goes to a team, and the responder
@@ -54,8 +49,8 @@ export interface LifecycleAlarm {
 }
 
 /** Log steps an operator writes by hand; the others follow from actions. */
-export const FREE_LOG_STEPS = ['conversation', 'action', 'other-party'] as const satisfies readonly LogStepKey[];
-export type FreeLogStep = (typeof FREE_LOG_STEPS)[number];
+export const FREE_LOG_STEPS = MANUAL_LOG_STEPS;
+export type FreeLogStep = ManualLogStep;
 
 interface ActionBase {
   actor: Actor;
@@ -78,6 +73,8 @@ export type LifecycleAction = ActionBase &
     | { type: 'hub-resolve'; note: string }
   );
 export type LifecycleActionType = LifecycleAction['type'];
+/** An action as asked for, before the service adds who acts and when. */
+export type LifecycleRequest = LifecycleAction extends infer A ? (A extends LifecycleAction ? Omit<A, 'actor' | 'at'> : never) : never;
 
 /** One log entry to store. `action` names what produced it, so a visit's on-site and done entries can be found. */
 export interface LogEntryDraft {
@@ -89,8 +86,11 @@ export interface LogEntryDraft {
   action: LifecycleActionType | 'raise';
 }
 
-/** Why an action was refused: the alarm is in the wrong state, the actor may not, or the input is bad. */
-export type Refusal = 'state' | 'actor' | 'input';
+/**
+ * Why an action was refused: the alarm is in the wrong state, someone else holds it (another
+ * operator or responder), the actor may not act so at all, or the input is bad.
+ */
+export type Refusal = 'state' | 'holder' | 'actor' | 'input';
 
 export type Decision<A extends LifecycleAlarm = LifecycleAlarm> =
   | { ok: true; next: A; log: LogEntryDraft[] }
@@ -304,7 +304,7 @@ function refuse(refusal: Refusal, reason: string): { ok: false; refusal: Refusal
 /** The operator who holds the alarm may; anyone else is told who may. */
 function handlerRefusal(alarm: LifecycleAlarm, actor: Actor, what: string): ReturnType<typeof refuse> | null {
   if (actor.kind !== 'operator') return refuse('actor', `only the operator handling the alarm may ${what}`);
-  if (actor.id !== alarm.takenBy) return refuse('actor', 'another operator is handling this alarm');
+  if (actor.id !== alarm.takenBy) return refuse('holder', 'another operator is handling this alarm');
   return null;
 }
 
@@ -316,9 +316,9 @@ function handlerRefusal(alarm: LifecycleAlarm, actor: Actor, what: string): Retu
 function callOutActorRefusal(alarm: LifecycleAlarm, actor: Actor): ReturnType<typeof refuse> | null {
   switch (actor.kind) {
     case 'operator':
-      return actor.id === alarm.takenBy ? null : refuse('actor', 'another operator is handling this alarm');
+      return actor.id === alarm.takenBy ? null : refuse('holder', 'another operator is handling this alarm');
     case 'responder':
-      if (alarm.responderId !== null) return actor.id === alarm.responderId ? null : refuse('actor', 'another responder has this call-out');
+      if (alarm.responderId !== null) return actor.id === alarm.responderId ? null : refuse('holder', 'another responder has this call-out');
       return actor.teamId === alarm.callOutTeamId ? null : refuse('actor', 'the call-out went to another team');
     case 'hub':
       return refuse('actor', 'only the responder or the operator handling the alarm reports on a call-out');

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import {
+  type ActionNoteRequest,
   type AddLogStepRequest,
+  type CallOutRequest,
   type ChangePriorityRequest,
   type CloseAlarmRequest,
   CLOSING_CAUSES,
@@ -55,4 +57,19 @@ export class ChangePriorityBody implements ChangePriorityRequest {
   @MinLength(3)
   @MaxLength(500)
   reason!: string;
+}
+
+export class ActionNoteBody implements ActionNoteRequest {
+  @ApiPropertyOptional({ maxLength: NOTE_LIMIT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(NOTE_LIMIT)
+  note?: string;
+}
+
+export class CallOutBody extends ActionNoteBody implements CallOutRequest {
+  @ApiPropertyOptional({ description: "The responder team; left out, the team serving the resident's zone" })
+  @IsOptional()
+  @IsUUID()
+  teamId?: string;
 }

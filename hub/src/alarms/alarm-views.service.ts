@@ -6,6 +6,7 @@ import { Operator } from '../auth/operator.entity.js';
 import { Device } from '../devices/device.entity.js';
 import type { AlarmView, OperatorRef } from '../realtime/contract.js';
 import { Resident } from '../residents/resident.entity.js';
+import { ResponderTeam, teamView } from '../responders/responder-team.entity.js';
 import { AlarmLogEntry } from './alarm-log-entry.entity.js';
 import { Alarm } from './alarm.entity.js';
 
@@ -22,7 +23,12 @@ export class AlarmViews {
       this.db.getRepository(Device).find({ where: { id: In(unique(alarms.map((alarm) => alarm.deviceId))) }, select: ['id', 'model'] }),
       this.db.getRepository(AlarmLogEntry).find({ where: { alarmId: In(ids) }, order: { at: 'ASC', id: 'ASC' } }),
     ]);
-    const operatorIds = unique([...alarms.map((alarm) => alarm.takenBy), ...log.map((entry) => entry.operatorId)].filter((id): id is string => id !== null));
+    const operatorIds = unique(
+      [...alarms.flatMap((alarm) => [alarm.takenBy, alarm.responderId]), ...log.map((entry) => entry.operatorId)].filter((id): id is string => id !== null),
+    );
+    const teamIds = unique(alarms.map((alarm) => alarm.callOutTeamId).filter((id): id is string => id !== null));
+    const teams = teamIds.length ? await this.db.getRepository(ResponderTeam).findBy({ id: In(teamIds) }) : [];
+    const teamById = new Map(teams.map((team) => [team.id, teamView(team)]));
     const operators = operatorIds.length
       ? await this.db.getRepository(Operator).find({ where: { id: In(operatorIds) }, select: ['id', 'displayName'] })
       : [];
@@ -55,6 +61,15 @@ export class AlarmViews {
         escalationLevel: alarm.escalationLevel,
         escalatedAt: alarm.escalatedAt?.toISOString() ?? null,
         repeatCount: alarm.repeatCount,
+        callOut:
+          alarm.callOutTeamId && alarm.calledOutAt
+            ? {
+                team: teamById.get(alarm.callOutTeamId) ?? { id: alarm.callOutTeamId, name: '?', phone: null, zones: [] },
+                responder: operatorRef(alarm.responderId),
+                calledOutAt: alarm.calledOutAt.toISOString(),
+                onSiteAt: alarm.onSiteAt?.toISOString() ?? null,
+              }
+            : null,
         log: log
           .filter((entry) => entry.alarmId === alarm.id)
           .map((entry) => ({

@@ -73,6 +73,25 @@ export class Alarm {
   @Column('integer', { name: 'repeat_count', default: 0 })
   repeatCount!: number;
 
+  /** The responder team of a call-out under way; null otherwise. */
+  @Column('uuid', { name: 'call_out_team_id', nullable: true })
+  callOutTeamId!: string | null;
+
+  /** The responder who has the call-out, once accepted. */
+  @Column('uuid', { name: 'responder_id', nullable: true })
+  responderId!: string | null;
+
+  /** When the latest call-out was made and when its responder reported on site: kept after it ends, for service levels. */
+  @Column('timestamptz', { name: 'called_out_at', nullable: true })
+  calledOutAt!: Date | null;
+
+  @Column('timestamptz', { name: 'on_site_at', nullable: true })
+  onSiteAt!: Date | null;
+
+  /** The incident (a possible power or network outage) it is handled as part of; see src/incidents. */
+  @Column('uuid', { name: 'incident_id', nullable: true })
+  incidentId!: string | null;
+
   @Column('text', { name: 'journal_status', default: 'not-journaled' })
   journalStatus!: JournalStatus;
 

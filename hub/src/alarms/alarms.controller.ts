@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseEnumPipe, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
-import type { AlarmDetail, AlarmView } from '../realtime/contract.js';
+import { requireRole, RESPONSE_CENTRE } from '../auth/roles.js';
+import { type AlarmDetail, type AlarmView, CALL_OUT_REPORTS, type CallOutReport } from '../realtime/contract.js';
 import { ResidentsService } from '../residents/residents.service.js';
-import { AddLogStepBody, ChangePriorityBody, CloseAlarmBody } from './alarm-requests.js';
+import { ActionNoteBody, AddLogStepBody, CallOutBody, ChangePriorityBody, CloseAlarmBody } from './alarm-requests.js';
 import { AlarmsService } from './alarms.service.js';
 
 @ApiTags('alarms')
@@ -24,6 +25,7 @@ export class AlarmsController {
 
   @Get(':id')
   async detail(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<AlarmDetail> {
+    requireRole(principal, RESPONSE_CENTRE, 'alarm details are for the response centre; responders read /api/call-outs');
     const alarm = await this.alarms.view(principal, id);
     const resident = await this.residents.detail(principal, alarm.resident.id, `handling alarm ${alarm.id}`);
     return { alarm, resident };
@@ -45,6 +47,42 @@ export class AlarmsController {
   @HttpCode(200)
   changePriority(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ChangePriorityBody): Promise<AlarmView> {
     return this.alarms.changePriority(principal, id, body.severity, body.reason);
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  release(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ActionNoteBody): Promise<AlarmView> {
+    return this.alarms.release(principal, id, body.note);
+  }
+
+  @Post(':id/call-out')
+  @HttpCode(200)
+  callOut(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: CallOutBody): Promise<AlarmView> {
+    return this.alarms.callOut(principal, id, body);
+  }
+
+  @Post(':id/cancel-call-out')
+  @HttpCode(200)
+  cancelCallOut(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ActionNoteBody): Promise<AlarmView> {
+    return this.alarms.cancelCallOut(principal, id, body.note);
+  }
+
+  /** The operator reports for a team that phones in rather than taps: accept, on-site or done. */
+  @Post(':id/call-out/:report')
+  @HttpCode(200)
+  reportCallOut(
+    @Acting() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('report', new ParseEnumPipe(CALL_OUT_REPORTS)) report: CallOutReport,
+    @Body() body: ActionNoteBody,
+  ): Promise<AlarmView> {
+    return this.alarms.reportCallOut(principal, id, report, body.note);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  reopen(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ActionNoteBody): Promise<AlarmView> {
+    return this.alarms.reopen(principal, id, body.note);
   }
 
   @Post(':id/close')

@@ -1,21 +1,24 @@
-import { ConflictException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ALERT_CODES, isAlertCode, logStepCode, type DeviceEvent, type LogStepCode, type Severity, triageColourFor } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { requireRole, RESPONSE_CENTRE } from '../auth/roles.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { DeviceCommands } from '../devices/device-commands.service.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { JournalService } from '../journal/journal.service.js';
-import { type AlarmView, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
+import { type AlarmView, type CallOutReport, type CallOutRequest, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
+import { ResponderTeams } from '../responders/responder-teams.service.js';
 import { TenantTriageRules } from '../triage/tenant-triage-rules.service.js';
 import { repeatFamily } from '../triage/triage-rules.js';
 import { triage, type TriageContext } from '../triage/triage.js';
 import { AlarmEscalation } from './alarm-escalation.service.js';
 import { AlarmHolds, type HeldEventKey } from './alarm-holds.service.js';
+import { type Actor, decide, type LifecycleAction, type LifecycleRequest, type LogEntryDraft, type Refusal } from './alarm-lifecycle.js';
 import { HeldEvent } from './held-event.entity.js';
 import { AlarmLogEntry } from './alarm-log-entry.entity.js';
 import { AlarmViews } from './alarm-views.service.js';
@@ -50,6 +53,7 @@ export class AlarmsService implements OnModuleInit {
     private readonly triageRules: TenantTriageRules,
     private readonly holds: AlarmHolds,
     private readonly directory: DeviceDirectory,
+    private readonly teams: ResponderTeams,
   ) {}
 
   /**
@@ -71,8 +75,8 @@ export class AlarmsService implements OnModuleInit {
     for (const { event, device, receivedAt } of events) {
       if (!device.residentId) continue; // an unassigned device's events are stored but concern no one yet
       const rules = await this.triageRules.of(device.tenantId);
-      // A door closed again: the opening it held back raises nothing.
-      if (event.code === '4.16') await manager.update(HeldEvent, { deviceId: device.id, code: '4.15', releasedAt: IsNull(), cancelledAt: IsNull() }, { cancelledAt: new Date() });
+      // What a hold waited for (a door closed again): the event it held back raises nothing.
+      await this.holds.cancelWithin(manager, device.id, event);
       const proposal = triage(event, { riskFlags: device.residentRiskFlags }, rules, context);
       if (!proposal.raisesAlarm) continue;
       if (proposal.holdSeconds) {
@@ -176,6 +180,7 @@ export class AlarmsService implements OnModuleInit {
 
   /** The operator's queue: open alarms and those closed in the last minutes, most urgent first. */
   async queue(principal: Principal): Promise<AlarmView[]> {
+    requireRole(principal, RESPONSE_CENTRE, 'the alarm queue is for the response centre');
     const alarms = await this.tenancy
       .query(principal, Alarm, 'alarm')
       .andWhere("(alarm.state <> 'closed' OR alarm.closedAt > :since)", { since: new Date(Date.now() - RECENTLY_CLOSED_MS) })
@@ -193,50 +198,103 @@ export class AlarmsService implements OnModuleInit {
     return view!;
   }
 
-  /** Exactly one operator wins a take: the database decides. */
+  /**
+   * Exactly one operator wins a take: the row lock decides, and the others are told who has
+   * it. Taking an alarm one already holds answers with it, so a double click is no error.
+   */
   async take(principal: Principal, alarmId: string): Promise<AlarmView> {
-    const alarm = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
-    const won = await this.db.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(Alarm)
-        .set({ state: 'being-handled', takenBy: principal.operatorId, takenAt: () => 'now()' })
-        .where("id = :id AND state = 'reported'", { id: alarm.id })
-        .execute();
-      if (result.affected !== 1) return false;
-      await manager.insert(AlarmLogEntry, { alarmId: alarm.id, code: logStepCode('being-handled'), at: new Date(), operatorId: principal.operatorId, note: null });
-      await this.audit.record(principal, 'alarm.take', [alarm.residentId], `handling alarm ${alarm.id}`, manager);
-      return true;
-    });
-    const view = await this.view(principal, alarmId);
-    const mine = view.state === 'being-handled' && view.takenBy?.id === principal.operatorId;
-    if (!won && !mine) {
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre takes alarms');
+    try {
+      await this.act(principal, alarmId, { type: 'take' }, { audit: 'alarm.take', purpose: `handling alarm ${alarmId}` });
+    } catch (error) {
+      const view = await this.view(principal, alarmId);
+      if (view.takenBy?.id === principal.operatorId && view.state !== 'closed') return view;
+      if (!(error instanceof ConflictException)) throw error;
       throw new ConflictException({
         statusCode: 409,
         message: view.state === 'closed' ? 'the alarm is already closed' : `the alarm is taken by ${view.takenBy?.displayName ?? 'another operator'}`,
         takenBy: view.takenBy ?? undefined,
       });
     }
-    if (won) {
-      this.realtime.alarmUpdated(view);
-      this.commands.acknowledgeAlarm(view.device.id, view.id);
-    }
+    const view = await this.announceUpdated(principal, alarmId);
+    this.commands.acknowledgeAlarm(view.device.id, view.id);
     return view;
   }
 
+  /** Puts a taken alarm back in the queue for another operator, with a fresh answer limit. */
+  async release(principal: Principal, alarmId: string, note: string | undefined): Promise<AlarmView> {
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre handles alarms');
+    await this.act(principal, alarmId, { type: 'release', note }, { audit: 'alarm.release', purpose: `releasing alarm ${alarmId}` });
+    await this.escalation.schedule([alarmId], new Date());
+    return this.announceUpdated(principal, alarmId);
+  }
+
   async addLogStep(principal: Principal, alarmId: string, step: ManualLogStep, note: string | undefined): Promise<AlarmView> {
-    const alarm = await this.handledBy(principal, alarmId);
-    await this.db.transaction(async (manager) => {
-      // Holding the alarm row keeps a close from committing between the check and the insert,
-      // so no step is left out of the journal entry.
-      const [held] = (await manager.query("SELECT id FROM alarms WHERE id = $1 AND state = 'being-handled' AND taken_by = $2 FOR SHARE", [
-        alarmId,
-        principal.operatorId,
-      ])) as unknown[];
-      if (!held) throw new ConflictException('the alarm changed: reload it');
-      await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode(step), at: new Date(), operatorId: principal.operatorId, note: note ?? null });
-      await this.audit.record(principal, 'alarm.log', [alarm.residentId], `logging ${step} on alarm ${alarmId}`, manager);
-    });
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre handles alarms');
+    await this.act(principal, alarmId, { type: 'log', step, note }, { audit: 'alarm.log', purpose: `logging ${step} on alarm ${alarmId}` });
+    return this.announceUpdated(principal, alarmId);
+  }
+
+  /**
+   * Sends the alarm to call-out: to the team the operator chose, or else to the team serving
+   * the resident's zone. The team's responders see it on their phones; the operator keeps the
+   * alarm, and the supervisor is told if no one is on site within the municipality's limit.
+   */
+  async callOut(principal: Principal, alarmId: string, request: CallOutRequest): Promise<AlarmView> {
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre sends call-outs');
+    const alarm = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
+    const team = await this.teams.forCallOut(alarm, request.teamId);
+    const note = [team.name, request.note?.trim()].filter(Boolean).join(': ');
+    const next = await this.act(principal, alarmId, { type: 'call-out', teamId: team.id, note }, { audit: 'alarm.call-out', purpose: `calling out ${team.name} for alarm ${alarmId}` });
+    await this.escalation.scheduleOnSite(alarmId, next.calledOutAt!);
+    return this.announceUpdated(principal, alarmId, team.id);
+  }
+
+  async cancelCallOut(principal: Principal, alarmId: string, note: string | undefined): Promise<AlarmView> {
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre cancels call-outs');
+    const before = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
+    await this.act(principal, alarmId, { type: 'cancel-call-out', note }, { audit: 'alarm.cancel-call-out', purpose: `cancelling the call-out of alarm ${alarmId}` });
+    return this.announceUpdated(principal, alarmId, before.callOutTeamId);
+  }
+
+  /**
+   * A responder (or the operator, for a team that phones in) accepts a call-out, reports on
+   * site or reports done; done hands the alarm back to its operator, who closes it.
+   */
+  async reportCallOut(principal: Principal, alarmId: string, report: CallOutReport, note: string | undefined): Promise<AlarmView> {
+    requireRole(principal, [...RESPONSE_CENTRE, 'responder'], 'only responders and the response centre report on call-outs');
+    const before = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
+    const type = report === 'accept' ? 'accept-call-out' : report;
+    await this.act(principal, alarmId, { type, note }, { audit: `alarm.${type}`, purpose: `call-out for alarm ${alarmId}: ${report}` });
+    return this.announceUpdated(principal, alarmId, before.callOutTeamId);
+  }
+
+  /** Closes with coded cause and measures, and writes the journal entry in the same transaction. */
+  async close(principal: Principal, alarmId: string, request: CloseAlarmRequest): Promise<AlarmView> {
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre closes alarms');
+    let outboxId: string | undefined;
+    await this.act(
+      principal,
+      alarmId,
+      { type: 'close', cause: request.cause, measures: request.measures, note: request.note },
+      {
+        audit: 'alarm.close',
+        purpose: `closing alarm ${alarmId} and journaling it`,
+        within: async (manager) => {
+          await manager.update(Alarm, { id: alarmId }, { journalStatus: 'pending' });
+          outboxId = await this.journal.writeWithin(manager, alarmId);
+        },
+      },
+    );
+    // The outbox holds the entry; if Redis is away now, the outbox sweep queues it later.
+    if (outboxId) this.journal.dispatch(outboxId).catch((error: Error) => this.logger.warn(`journal entry ${outboxId} waits in the outbox: ${error.message}`));
+    return this.announceUpdated(principal, alarmId);
+  }
+
+  /** An alarm closed too soon (the resident calls back about the same thing) is handled again by whoever reopens it. */
+  async reopen(principal: Principal, alarmId: string, note: string | undefined): Promise<AlarmView> {
+    requireRole(principal, RESPONSE_CENTRE, 'only the response centre reopens alarms');
+    await this.act(principal, alarmId, { type: 'reopen', note }, { audit: 'alarm.reopen', purpose: `reopening alarm ${alarmId}` });
     return this.announceUpdated(principal, alarmId);
   }
 
@@ -262,72 +320,95 @@ export class AlarmsService implements OnModuleInit {
     return this.announceUpdated(principal, alarmId);
   }
 
-  /** Closes with coded cause and measures, and writes the journal entry in the same transaction. */
-  async close(principal: Principal, alarmId: string, request: CloseAlarmRequest): Promise<AlarmView> {
-    const alarm = await this.handledBy(principal, alarmId);
-    const outboxId = await this.db.transaction(async (manager) => {
-      const now = new Date();
-      const result = await manager
-        .createQueryBuilder()
-        .update(Alarm)
-        .set({ state: 'closed', closedAt: now, cause: request.cause, measures: request.measures, closingNote: request.note ?? null, journalStatus: 'pending' })
-        .where("id = :id AND state = 'being-handled' AND taken_by = :operatorId", { id: alarmId, operatorId: principal.operatorId })
-        .execute();
-      if (result.affected !== 1) throw new ConflictException('the alarm changed while you closed it: reload it');
-      await manager.insert(AlarmLogEntry, [
-        { alarmId, code: logStepCode('cause'), at: now, operatorId: principal.operatorId, note: request.cause },
-        { alarmId, code: logStepCode('measures'), at: now, operatorId: principal.operatorId, note: request.measures.join(', ') },
-        { alarmId, code: logStepCode('acknowledged'), at: now, operatorId: principal.operatorId, note: request.note ?? null },
-      ]);
-      await this.audit.record(principal, 'alarm.close', [alarm.residentId], `closing alarm ${alarmId} and journaling it`, manager);
-      return this.journal.writeWithin(manager, alarmId);
-    });
-    // The outbox holds the entry; if Redis is away now, the outbox sweep queues it later.
-    this.journal.dispatch(outboxId).catch((error: Error) => this.logger.warn(`journal entry ${outboxId} waits in the outbox: ${error.message}`));
-    return this.announceUpdated(principal, alarmId);
-  }
-
   /**
    * The hub resolves an alarm whose cause went away by itself (a device back in contact): an
    * alarm no one has taken is closed as technical with nothing to do; one being handled gets
    * the news in its log, and its operator closes it. Technical alarms are not journaled.
    */
   async resolveByHub(alarmId: string, note: string): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      const now = new Date();
-      const closed = await manager
-        .createQueryBuilder()
-        .update(Alarm)
-        .set({ state: 'closed', closedAt: now, cause: 'technical', measures: ['none-needed'], closingNote: note })
-        .where("id = :id AND state = 'reported'", { id: alarmId })
-        .execute();
-      if (closed.affected === 1) {
-        await manager.insert(AlarmLogEntry, [
-          { alarmId, code: logStepCode('cause'), at: now, operatorId: null, note: 'technical' },
-          { alarmId, code: logStepCode('measures'), at: now, operatorId: null, note: 'none-needed' },
-          { alarmId, code: logStepCode('acknowledged'), at: now, operatorId: null, note },
-        ]);
-      } else {
-        await manager.query(
-          `INSERT INTO alarm_log (alarm_id, code, at, operator_id, note) SELECT id, $2, $3, NULL, $4 FROM alarms WHERE id = $1 AND state = 'being-handled' FOR SHARE`,
-          [alarmId, logStepCode('action'), now, note],
-        );
-      }
+    const resolved = await this.db.transaction(async (manager) => {
+      const alarm = await manager.getRepository(Alarm).createQueryBuilder('alarm').where('alarm.id = :alarmId', { alarmId }).setLock('pessimistic_write').getOne();
+      if (!alarm) return null;
+      const decision = decide(alarm, { type: 'hub-resolve', note, actor: { kind: 'hub' }, at: new Date() });
+      if (!decision.ok) return null; // already closed
+      await this.persist(manager, alarm, decision.next, decision.log);
+      return decision.next;
     });
-    const alarm = await this.db.getRepository(Alarm).findOneBy({ id: alarmId });
-    if (alarm) for (const view of await this.views.of([alarm])) this.realtime.alarmUpdated(view);
+    if (resolved) for (const view of await this.views.of([resolved])) this.realtime.alarmUpdated(view);
   }
 
-  private async announceUpdated(principal: Principal, alarmId: string): Promise<AlarmView> {
+  /**
+   * One lifecycle action, decided by the state machine under a lock on the alarm's row: either
+   * the whole change (state, log entries with who and when, audit, `within`) commits, or none.
+   */
+  private async act(
+    principal: Principal,
+    alarmId: string,
+    request: LifecycleRequest,
+    options: { audit: string; purpose: string; within?: (manager: EntityManager) => Promise<void> },
+  ): Promise<Alarm> {
+    return this.db.transaction(async (manager) => {
+      const alarm = await this.tenancy.query(principal, Alarm, 'alarm', manager).andWhere('alarm.id = :alarmId', { alarmId }).setLock('pessimistic_write').getOne();
+      if (!alarm) throw new NotFoundException(`no alarm ${alarmId}`);
+      const decision = decide(alarm, { ...request, actor: actorOf(principal), at: new Date() } as LifecycleAction);
+      if (!decision.ok) throw refusalError(decision.refusal, decision.reason);
+      const next = await this.persist(manager, alarm, decision.next, decision.log);
+      await this.audit.record(principal, options.audit, [alarm.residentId], options.purpose, manager);
+      await options.within?.(manager);
+      return next;
+    });
+  }
+
+  /** Stores what the state machine decided: the lifecycle's fields and the log entries. */
+  private async persist(manager: EntityManager, before: Alarm, next: Alarm, log: LogEntryDraft[]): Promise<Alarm> {
+    const calledOut = log.find((entry) => entry.action === 'call-out');
+    const onSite = log.find((entry) => entry.action === 'on-site' && entry.step === 'action');
+    const changes = {
+      state: next.state,
+      takenBy: next.takenBy,
+      takenAt: next.takenAt,
+      callOutTeamId: next.callOutTeamId,
+      responderId: next.responderId,
+      cause: next.cause,
+      measures: next.measures,
+      closingNote: next.closingNote,
+      closedAt: next.closedAt,
+      // Kept after the call-out ends: the time to on site is a service level.
+      calledOutAt: calledOut ? calledOut.at : before.calledOutAt,
+      onSiteAt: calledOut ? null : (onSite?.at ?? before.onSiteAt),
+    };
+    await manager.update(Alarm, { id: before.id }, changes);
+    await manager.insert(
+      AlarmLogEntry,
+      log.map((entry) => ({ alarmId: before.id, code: entry.code, at: entry.at, operatorId: entry.actor.kind === 'hub' ? null : entry.actor.id, note: entry.note })),
+    );
+    return { ...before, ...changes };
+  }
+
+  /** Announces the alarm to the consoles of its tenant, and to the responder team that has (or just had) its call-out. */
+  private async announceUpdated(principal: Principal, alarmId: string, teamId?: string | null): Promise<AlarmView> {
     const view = await this.view(principal, alarmId);
     this.realtime.alarmUpdated(view);
+    const team = teamId ?? view.callOut?.team.id;
+    if (team) this.realtime.callOutUpdated(team, view);
     return view;
   }
+}
 
-  private async handledBy(principal: Principal, alarmId: string): Promise<Alarm> {
-    const alarm = await this.tenancy.findOne(principal, Alarm, 'alarm', alarmId);
-    if (alarm.state !== 'being-handled') throw new ConflictException(alarm.state === 'closed' ? 'the alarm is closed' : 'take the alarm first');
-    if (alarm.takenBy !== principal.operatorId) throw new ConflictException('another operator is handling this alarm');
-    return alarm;
+function actorOf(principal: Principal): Actor {
+  if (principal.role === 'responder' && principal.teamId) return { kind: 'responder', id: principal.operatorId, teamId: principal.teamId };
+  return { kind: 'operator', id: principal.operatorId };
+}
+
+/** A refusal as an HTTP answer: someone else has it or the state is wrong 409, not yours to do 403, bad input 400. */
+function refusalError(refusal: Refusal, reason: string): Error {
+  switch (refusal) {
+    case 'state':
+    case 'holder':
+      return new ConflictException(reason);
+    case 'actor':
+      return new ForbiddenException(reason);
+    case 'input':
+      return new BadRequestException(reason);
   }
 }

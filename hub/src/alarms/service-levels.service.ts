@@ -14,10 +14,13 @@ interface Row {
   within60: string;
   within180: string;
   median: number | null;
+  call_outs: string;
+  on_site_median: number | null;
 }
 
 /**
- * Answer times from the log: an alarm is answered when an operator takes it. Alarms still
+ * Answer times from the log: an alarm is answered when an operator takes it; time to on site
+ * runs from the call-out to the responder's report. Alarms still
  * waiting count as not answered in time once their time has passed; alarms the hub resolved
  * before anyone took them (a device back in contact) are left out.
  */
@@ -38,7 +41,9 @@ export class ServiceLevels {
          SELECT ${groupBy} AS key, count(*) AS alarms,
                 count(*) FILTER (WHERE taken AND waited <= 60) AS within60,
                 count(*) FILTER (WHERE taken AND waited <= 180) AS within180,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY waited) FILTER (WHERE taken) AS median
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY waited) FILTER (WHERE taken) AS median,
+                count(*) FILTER (WHERE called_out_at IS NOT NULL) AS call_outs,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (on_site_at - called_out_at)) / 60) FILTER (WHERE on_site_at IS NOT NULL) AS on_site_median
          FROM answered GROUP BY 1 ORDER BY 1`,
         [principal.tenantIds, from, to],
       ) as Promise<Row[]>;
@@ -71,5 +76,7 @@ function toFigures(row: Row | undefined): ServiceLevelFigures {
     shareWithin60s: alarms ? within60 / alarms : null,
     shareWithin180s: alarms ? within180 / alarms : null,
     medianAnswerSeconds: row?.median === null || row?.median === undefined ? null : Math.round(Number(row.median)),
+    callOuts: Number(row?.call_outs ?? 0),
+    medianOnSiteMinutes: row?.on_site_median === null || row?.on_site_median === undefined ? null : Math.round(Number(row.on_site_median) * 10) / 10,
   };
 }

@@ -7,6 +7,7 @@ import type { LoginResponse } from '../realtime/contract.js';
 import { Operator } from './operator.entity.js';
 import { hashSecret, newSecret, verifySecret } from './secret-hash.js';
 import { issueSessionToken } from './session-token.js';
+import { ResponderTeam, teamView } from '../responders/responder-team.entity.js';
 import { Tenant } from './tenant.entity.js';
 import { LoginBody } from './login.body.js';
 
@@ -31,8 +32,16 @@ export class AuthController {
     }
     // A vendor delivers to any municipality: its login lists them all, to register devices for.
     const tenants = await this.db.getRepository(Tenant).find({ where: operator.role === 'vendor' ? {} : { id: In(operator.tenantIds) }, order: { name: 'ASC' } });
+    const team = operator.teamId ? await this.db.getRepository(ResponderTeam).findOneBy({ id: operator.teamId }) : null;
     const token = issueSessionToken(
-      { operatorId: operator.id, displayName: operator.displayName, role: operator.role, tenantIds: operator.tenantIds, vendorId: operator.vendorId },
+      {
+        operatorId: operator.id,
+        displayName: operator.displayName,
+        role: operator.role,
+        tenantIds: operator.tenantIds,
+        vendorId: operator.vendorId,
+        teamId: operator.teamId,
+      },
       this.config.SESSION_SECRET!,
     );
     return {
@@ -43,6 +52,7 @@ export class AuthController {
         username: operator.username,
         role: operator.role,
         tenants: tenants.map((tenant) => ({ id: tenant.id, name: tenant.name })),
+        team: team ? teamView(team) : null,
       },
     };
   }

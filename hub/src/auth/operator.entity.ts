@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { AccountRole } from '../realtime/contract.js';
 
-export type OperatorRole = 'operator' | 'admin' | 'vendor';
 
-/** A response-centre operator (or admin); sees only the tenants listed. */
+/** An account: response-centre operator, supervisor, admin, vendor or responder; sees only the tenants listed. */
 @Entity('operators')
 export class Operator {
   @PrimaryGeneratedColumn('uuid')
@@ -18,7 +18,7 @@ export class Operator {
   passwordHash!: string;
 
   @Column('text')
-  role!: OperatorRole;
+  role!: AccountRole;
 
   @Column('uuid', { name: 'tenant_ids', array: true })
   tenantIds!: string[];
@@ -26,6 +26,10 @@ export class Operator {
   /** Set for a vendor's account: it sees that vendor's devices, and no resident. */
   @Column('uuid', { name: 'vendor_id', nullable: true })
   vendorId!: string | null;
+
+  /** A responder's team: call-outs to it are the responder's to accept. */
+  @Column('uuid', { name: 'team_id', nullable: true })
+  teamId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,14 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { OperatorRole } from './operator.entity.js';
+import type { AccountRole } from '../realtime/contract.js';
 
 /** Who is acting, as carried by a session token and attached to every request. */
 export interface Principal {
   operatorId: string;
   displayName: string;
-  role: OperatorRole;
+  role: AccountRole;
   tenantIds: string[];
   /** For a vendor's account: whose devices it manages. */
   vendorId: string | null;
+  /** For a responder: the team whose call-outs it sees. */
+  teamId: string | null;
 }
 
 interface TokenBody extends Principal {

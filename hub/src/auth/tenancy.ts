@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { Device } from '../devices/device.entity.js';
 import type { Principal } from './session-token.js';
 
@@ -12,8 +12,9 @@ import type { Principal } from './session-token.js';
 export class Tenancy {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  query<T extends ObjectLiteral>(principal: Principal, entity: EntityTarget<T>, alias: string): SelectQueryBuilder<T> {
-    return this.db
+  /** `manager`: read inside the caller's transaction (to lock the row, say). */
+  query<T extends ObjectLiteral>(principal: Principal, entity: EntityTarget<T>, alias: string, manager: EntityManager = this.db.manager): SelectQueryBuilder<T> {
+    return manager
       .getRepository(entity)
       .createQueryBuilder(alias)
       .where(`${alias}.tenantId = ANY(:tenantIds)`, { tenantIds: principal.tenantIds });

@@ -18,8 +18,8 @@ export class Tenant {
   answerLimitSeconds!: number;
 
   /** A call-out without a responder on site within this alerts the supervisor. */
-  @Column('integer', { name: 'on_site_limit_minutes', default: 45 })
-  onSiteLimitMinutes!: number;
+  @Column('integer', { name: 'on_site_limit_seconds', default: 2700 })
+  onSiteLimitSeconds!: number;
 
   /** The municipality's own triage rules (triage/triage-rules.ts); {} means the shipped defaults. */
   @Column('jsonb', { name: 'triage_rules', default: () => "'{}'" })

@@ -13,16 +13,25 @@ import { Vendor } from '../devices/vendor.entity.js';
 import { QuarantinedMessage } from '../ingest/quarantined-message.entity.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { OutboxEntry } from '../journal/outbox-entry.entity.js';
+import { Incident } from '../incidents/incident.entity.js';
+import { HandoverNoteRead } from '../handover/handover-note-read.entity.js';
+import { HandoverNote } from '../handover/handover-note.entity.js';
+import { ShiftPlan } from '../handover/shift-plan.entity.js';
 import { Resident } from '../residents/resident.entity.js';
+import { ResponderTeam } from '../responders/responder-team.entity.js';
 import { InitialSchema1763856000000 } from './migrations/1763856000000-initial-schema.js';
 import { DeviceLifecycle1763942400000 } from './migrations/1763942400000-device-lifecycle.js';
 import { Escalation1764028800000 } from './migrations/1764028800000-escalation.js';
 import { HeldEvents1764115200000 } from './migrations/1764115200000-held-events.js';
+import { CallOuts1764201600000 } from './migrations/1764201600000-call-outs.js';
+import { OutageIncidents1764288000000 } from './migrations/1764288000000-outage-incidents.js';
+import { HandoverNotes1764374400000 } from './migrations/1764374400000-handover-notes.js';
 
 export const ENTITIES = [
   Tenant,
   Operator,
   Resident,
+  ResponderTeam,
   Vendor,
   DeviceModel,
   Device,
@@ -30,15 +39,27 @@ export const ENTITIES = [
   DevicePlacement,
   StoredEvent,
   QuarantinedMessage,
+  Incident,
   Alarm,
   AlarmLogEntry,
   HeldEvent,
   OutboxEntry,
   AuditEntry,
+  ShiftPlan,
+  HandoverNote,
+  HandoverNoteRead,
 ];
 
 /** Migrations in the order they run; the schema is never synchronised from entities. */
-export const MIGRATIONS = [InitialSchema1763856000000, DeviceLifecycle1763942400000, Escalation1764028800000, HeldEvents1764115200000];
+export const MIGRATIONS = [
+  InitialSchema1763856000000,
+  DeviceLifecycle1763942400000,
+  Escalation1764028800000,
+  HeldEvents1764115200000,
+  CallOuts1764201600000,
+  OutageIncidents1764288000000,
+  HandoverNotes1764374400000,
+];
 
 export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource({

@@ -9,7 +9,9 @@ import { DeviceModel } from '../devices/device-model.entity.js';
 import { placeDevice } from '../devices/device-registry.service.js';
 import { Device } from '../devices/device.entity.js';
 import { Vendor } from '../devices/vendor.entity.js';
+import type { AccountRole } from '../realtime/contract.js';
 import { Resident } from '../residents/resident.entity.js';
+import { ResponderTeam } from '../responders/responder-team.entity.js';
 import { syntheticNationalId } from '../residents/national-id.js';
 
 const FIRST_NAMES = ['Astrid', 'Olav', 'Ingrid', 'Kåre', 'Solveig', 'Arne', 'Gerd', 'Bjørn', 'Randi', 'Leif', 'Marit', 'Svein', 'Berit', 'Odd', 'Liv', 'Terje', 'Kari', 'Harald', 'Åse', 'Nils'];
@@ -25,10 +27,13 @@ interface DemoTenant {
   organisationNumber: string;
   prefix: string;
   residents: number;
-  operators: Array<{ username: string; displayName: string; role: 'operator' | 'admin' }>;
+  /** Home-care teams, each serving one zone; residents are spread over the zones in turn. */
+  teams: Array<{ name: string; zone: string; phone: string }>;
+  /** A responder's `team` names one of the tenant's teams. */
+  operators: Array<{ username: string; displayName: string; role: Exclude<AccountRole, 'vendor'>; team?: string }>;
 }
 
-/** A municipality with an operator pair and twenty residents, and a small neighbour to show tenancy. */
+/** A municipality with operators, a supervisor, two home-care teams and twenty residents, and a small neighbour to show tenancy. */
 const DEMO_TENANTS: DemoTenant[] = [
   {
     name: 'Nordby kommune',
@@ -36,13 +41,28 @@ const DEMO_TENANTS: DemoTenant[] = [
     organisationNumber: '999111222',
     prefix: 'nordby',
     residents: 20,
+    teams: [
+      { name: 'Hjemmetjenesten Sentrum', zone: 'Sentrum', phone: '40001001' },
+      { name: 'Hjemmetjenesten Nord', zone: 'Nord', phone: '40001002' },
+    ],
     operators: [
       { username: 'operator', displayName: 'Kari Operatør', role: 'operator' },
       { username: 'operator2', displayName: 'Ola Operatør', role: 'operator' },
+      { username: 'supervisor', displayName: 'Vigdis Vaktleder', role: 'supervisor' },
       { username: 'admin', displayName: 'Nils Administrator', role: 'admin' },
+      { username: 'responder', displayName: 'Per Pleier', role: 'responder', team: 'Hjemmetjenesten Sentrum' },
+      { username: 'responder2', displayName: 'Nora Sykepleier', role: 'responder', team: 'Hjemmetjenesten Nord' },
     ],
   },
-  { name: 'Sørvik kommune', seedBase: 101, organisationNumber: '999333444', prefix: 'sorvik', residents: 2, operators: [{ username: 'sorvik', displayName: 'Siri Sørvik', role: 'operator' }] },
+  {
+    name: 'Sørvik kommune',
+    seedBase: 101,
+    organisationNumber: '999333444',
+    prefix: 'sorvik',
+    residents: 2,
+    teams: [{ name: 'Hjemmetjenesten Sørvik', zone: 'Sørvik', phone: '40002001' }],
+    operators: [{ username: 'sorvik', displayName: 'Siri Sørvik', role: 'operator' }],
+  },
 ];
 
 /** Passwords of an earlier manifest, so that a restarted hub keeps its simulators logged in. */
@@ -117,10 +137,24 @@ export async function seedDemoFleet(db: DataSource, manifestPath: string, hubUrl
   for (const spec of DEMO_TENANTS) {
     const tenants = db.getRepository(Tenant);
     const tenant = (await tenants.findOneBy({ organisationNumber: spec.organisationNumber })) ?? (await tenants.save(tenants.create({ name: spec.name, organisationNumber: spec.organisationNumber })));
+    await db.getRepository(ResponderTeam).upsert(
+      spec.teams.map((team) => ({ tenantId: tenant.id, name: team.name, phone: team.phone, zones: [team.zone] })),
+      ['tenantId', 'name'],
+    );
+    const teams = await db.getRepository(ResponderTeam).findBy({ tenantId: tenant.id });
     for (const operatorSpec of spec.operators) {
       const secret = password(operatorSpec.username);
+      const teamId = teams.find((team) => team.name === operatorSpec.team)?.id ?? null;
       await db.getRepository(Operator).upsert(
-        { username: operatorSpec.username, displayName: operatorSpec.displayName, passwordHash: await hashSecret(secret), role: operatorSpec.role, tenantIds: [tenant.id], vendorId: null },
+        {
+          username: operatorSpec.username,
+          displayName: operatorSpec.displayName,
+          passwordHash: await hashSecret(secret),
+          role: operatorSpec.role,
+          tenantIds: [tenant.id],
+          vendorId: null,
+          teamId,
+        },
         ['username'],
       );
       manifest.operators.push({ username: operatorSpec.username, password: secret, displayName: operatorSpec.displayName, tenant: tenant.name });
@@ -163,8 +197,11 @@ async function seedResident(
         riskFlags: RISK_FLAGS[seed % RISK_FLAGS.length]!,
         nextOfKin: [{ name: `${FIRST_NAMES[(seed + 5) % FIRST_NAMES.length]} ${SURNAMES[(seed * 3) % SURNAMES.length]}`, relation: 'Datter', phone: `4${String(2000000 + seed * 104729).slice(-7)}` }],
         source: 'Demodata',
+        zone: spec.teams[index % spec.teams.length]!.zone,
       }),
     ));
+  // Residents seeded before zones existed get theirs.
+  if (resident.zone === null) await residents.update({ id: resident.id }, { zone: spec.teams[index % spec.teams.length]!.zone });
   const fleetResident: FleetResident = { id: resident.id, name: resident.name, devices: [] };
   let gatewayId: string | undefined;
   for (const [deviceIndex, { model, behindGateway }] of devicesFor(index).entries()) {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ADAPTER_NAMES } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AlarmsService } from '../alarms/alarms.service.js';
+import { HeldEvent } from '../alarms/held-event.entity.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret } from '../auth/secret-hash.js';
 import type { Principal } from '../auth/session-token.js';
@@ -98,11 +99,12 @@ export class DeviceRegistry {
   async detail(principal: Principal, deviceId: string): Promise<DeviceDetail> {
     const device = await this.tenancy.device(principal, deviceId);
     const [view] = await this.views(principal, [device]);
-    const [outages, placements] = await Promise.all([
+    const vendor = principal.role === 'vendor';
+    const [outages, placements, held] = await Promise.all([
       this.db.getRepository(DeviceOutage).find({ where: { deviceId }, order: { startedAt: 'DESC' }, take: 50 }),
       this.db.getRepository(DevicePlacement).find({ where: { deviceId }, order: { placedAt: 'DESC' } }),
+      vendor ? null : this.db.getRepository(HeldEvent).find({ where: { deviceId }, order: { holdUntil: 'DESC' }, take: 20 }),
     ]);
-    const vendor = principal.role === 'vendor';
     return {
       ...view!,
       outages: outages.map((outage) => ({ startedAt: outage.startedAt.toISOString(), endedAt: outage.endedAt?.toISOString() ?? null, cause: outage.cause, alarmId: vendor ? null : outage.alarmId })),
@@ -112,6 +114,14 @@ export class DeviceRegistry {
         placedAt: placement.placedAt.toISOString(),
         removedAt: placement.removedAt?.toISOString() ?? null,
       })),
+      held:
+        held?.map((hold) => ({
+          eventId: hold.eventId,
+          code: hold.code,
+          holdUntil: hold.holdUntil.toISOString(),
+          releasedAt: hold.releasedAt?.toISOString() ?? null,
+          cancelledAt: hold.cancelledAt?.toISOString() ?? null,
+        })) ?? null,
     };
   }
 

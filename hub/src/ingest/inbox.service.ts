@@ -7,6 +7,7 @@ import { AlarmsService } from '../alarms/alarms.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { KnownDevice } from '../devices/device-directory.service.js';
 import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
+import { IncidentsService } from '../incidents/incidents.service.js';
 import { IngestStats } from './ingest-stats.js';
 import { QuarantinedMessage } from './quarantined-message.entity.js';
 
@@ -56,6 +57,7 @@ export class Inbox {
     private readonly alarms: AlarmsService,
     private readonly stats: IngestStats,
     private readonly heartbeats: DeviceHeartbeats,
+    private readonly incidents: IncidentsService,
   ) {}
 
   /**
@@ -119,11 +121,12 @@ export class Inbox {
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
-    const { raisedAlarmIds, joinedAlarmIds, held, duplicates, restored } = await this.db.transaction(async (manager) => {
+    const { raisedAlarmIds, joinedAlarmIds, held, duplicates, restored, incidents } = await this.db.transaction(async (manager) => {
       await this.insertQuarantined(manager, batch);
       const stored = await this.insertEvents(manager, batch);
+      const incidents = await this.incidents.correlateWithin(manager, stored.raisedAlarmIds);
       const heard = batch.flatMap(({ item }) => (item.kind === 'events' && !item.fromHub ? [item.device.id] : []));
-      return { ...stored, restored: new Set(await this.heartbeats.seen([...new Set(heard)].sort(), undefined, manager)) };
+      return { ...stored, incidents, restored: new Set(await this.heartbeats.seen([...new Set(heard)].sort(), undefined, manager)) };
     });
     this.stats.duplicates(duplicates);
     for (const waiting of batch) {
@@ -133,7 +136,12 @@ export class Inbox {
     }
     // Consoles hear of new alarms without holding up the next group commit.
     if (raisedAlarmIds.length > 0) {
-      this.alarms.announceRaised(raisedAlarmIds).catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
+      // An outage incident goes first, so consoles fold its new alarms into its row rather than sound for each.
+      this.incidents
+        .announce(incidents)
+        .catch((error: Error) => this.logger.error(`announcing incidents: ${error.message}`))
+        .then(() => this.alarms.announceRaised(raisedAlarmIds))
+        .catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
     }
     this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`));
     // A hold lost here is queued again at the next start, from the held_events table.

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { adapterNamed } from '@knutepunkt/device-adapters';
 import type { AuthenticateError, Client, PublishPacket } from 'aedes';
+import { AlarmHolds } from '../alarms/alarm-holds.service.js';
 import { verifySecret } from '../auth/secret-hash.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
@@ -69,6 +70,7 @@ export class MqttBroker implements OnApplicationShutdown {
     private readonly connections: DeviceConnections,
     private readonly supervision: DeviceSupervision,
     private readonly states: DeviceStates,
+    private readonly holds: AlarmHolds,
   ) {
     this.broker = connections.broker;
     this.broker.authenticate = (client, username, password, done) => {
@@ -221,6 +223,8 @@ export class MqttBroker implements OnApplicationShutdown {
     const decoded = adapter.decode(payload, { deviceId: device.id, receivedAt: new Date().toISOString() });
     if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
     const { events, remember } = await this.states.changed(device.id, decoded.events, decoded.report?.states);
+    // A dose taken out late: the missed dose held for its grace period raises nothing.
+    if (decoded.report?.dispensedAt !== undefined) await this.holds.cancel(device.id, { dispensedAt: decoded.report.dispensedAt });
     // A message with no new event (a battery report, a dose dispensed, a repeated state) still shows the device is alive.
     if (events.length === 0) {
       await this.alive(device.id, decoded.report?.battery);

@@ -2,6 +2,7 @@ import { Body, Controller, ForbiddenException, HttpCode, Param, Post, Res, UseGu
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { adapterNamed } from '@knutepunkt/device-adapters';
 import type { Response } from 'express';
+import { AlarmHolds } from '../alarms/alarm-holds.service.js';
 import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
@@ -33,6 +34,7 @@ export class VkpFhirController {
     private readonly inbox: Inbox,
     private readonly heartbeats: DeviceHeartbeats,
     private readonly supervision: DeviceSupervision,
+    private readonly holds: AlarmHolds,
   ) {}
 
   @Post(':deviceId/:resourceType')
@@ -66,6 +68,8 @@ export class VkpFhirController {
         ? await this.inbox.store({ kind: 'events', device, events: decoded.events })
         : (await this.heartbeats.seen([deviceId], decoded.report?.battery)).length > 0;
     if (contactRestored) await this.supervision.restored(deviceId);
+    // A completed dispense: the dose taken out, so a missed dose held for its grace period raises nothing.
+    if (decoded.report?.dispensedAt !== undefined) await this.holds.cancel(deviceId, { dispensedAt: decoded.report.dispensedAt });
     response.status(decoded.events.length > 0 ? 201 : 200);
     return outcome('information', 'informational', decoded.events.length > 0 ? `stored as ${decoded.events.map((event) => event.code).join(', ')}` : 'received; raises no alarm');
   }

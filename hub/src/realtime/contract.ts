@@ -4,7 +4,14 @@
  */
 import type { AlertKind, LogStepKey, Severity, TriageColour } from '@knutepunkt/device-adapters';
 
-export type AlarmState = 'reported' | 'being-handled' | 'closed';
+/**
+ * Where an alarm stands. Between "being handled" and "closed" a call-out may be under way: sent
+ * to the responder team of the resident's zone, accepted by a responder, the responder on site.
+ */
+export const ALARM_STATES = ['reported', 'being-handled', 'called-out', 'responder-on-way', 'responder-on-site', 'closed'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
+/** The states in which a call-out is under way: the operator still holds the alarm and waits for the responder. */
+export const CALL_OUT_STATES = ['called-out', 'responder-on-way', 'responder-on-site'] as const satisfies readonly AlarmState[];
 export type JournalStatus = 'not-journaled' | 'pending' | 'delivered' | 'failed';
 
 /** Closing causes: tell ordinary care needs apart from falls, accidents and technical faults. */
@@ -31,8 +38,8 @@ export const CLOSING_MEASURES = [
 ] as const;
 export type ClosingMeasure = (typeof CLOSING_MEASURES)[number];
 
-/** Log steps an operator may add by hand while handling; the rest follow from actions. */
-export const MANUAL_LOG_STEPS = ['conversation', 'action', 'other-party', 'sent-to-call-out', 'call-out-accepted'] as const;
+/** Log steps an operator writes by hand; call-outs, acceptance and closing are actions of their own. */
+export const MANUAL_LOG_STEPS = ['conversation', 'action', 'other-party'] as const;
 export type ManualLogStep = (typeof MANUAL_LOG_STEPS)[number] & LogStepKey;
 
 export interface OperatorRef {
@@ -82,6 +89,23 @@ export interface AlarmView {
   escalatedAt: string | null;
   /** Further presses that joined this alarm rather than raising their own. */
   repeatCount: number;
+  /** The call-out under way, if one is. */
+  callOut: CallOutView | null;
+}
+
+export interface ResponderTeamView {
+  id: string;
+  name: string;
+  phone: string | null;
+  zones: string[];
+}
+
+export interface CallOutView {
+  team: ResponderTeamView;
+  /** The responder who accepted (or reported on site); null until then or when the team phoned in. */
+  responder: OperatorRef | null;
+  calledOutAt: string;
+  onSiteAt: string | null;
 }
 
 /** Where an open alarm stands: its severity, one step (10) higher for each escalation. */
@@ -113,6 +137,8 @@ export interface NextOfKin {
 /** What the operator sees beside an alarm; every read of it is audited. */
 export interface ResidentDetail extends ResidentSummary {
   birthDate: string;
+  /** The home-care zone: a call-out goes to the team serving it. */
+  zone: string | null;
   phone: string;
   keyBox: string | null;
   eLock: string | null;
@@ -130,6 +156,14 @@ export interface AlarmDetail {
   resident: ResidentDetail;
 }
 
+/**
+ * operator: takes and handles alarms; supervisor: an operator who is also told when alarms
+ * wait too long or a responder is late; admin: also manages the municipality's devices and
+ * rules; vendor: its own devices, no resident data; responder: home-care staff, sees only its
+ * team's call-outs.
+ */
+export type AccountRole = 'operator' | 'supervisor' | 'admin' | 'vendor' | 'responder';
+
 export interface LoginRequest {
   username: string;
   password: string;
@@ -137,7 +171,7 @@ export interface LoginRequest {
 
 export interface LoginResponse {
   token: string;
-  operator: OperatorRef & { username: string; role: 'operator' | 'admin' | 'vendor'; tenants: Array<{ id: string; name: string }> };
+  operator: OperatorRef & { username: string; role: AccountRole; tenants: Array<{ id: string; name: string }>; team: ResponderTeamView | null };
 }
 
 export interface AddLogStepRequest {
@@ -145,8 +179,84 @@ export interface AddLogStepRequest {
   note?: string;
 }
 
+/** A call-out goes to the team serving the resident's zone unless the operator names another. */
+export interface CallOutRequest {
+  teamId?: string;
+  note?: string;
+}
+
+/** What a responder reports on a call-out (or the operator on the team's behalf). */
+export const CALL_OUT_REPORTS = ['accept', 'on-site', 'done'] as const;
+export type CallOutReport = (typeof CALL_OUT_REPORTS)[number];
+
+/** A note to go with an action that needs nothing else (release, cancel a call-out, reopen, a call-out report). */
+export interface ActionNoteRequest {
+  note?: string;
+}
+
+/** What a responder's phone shows for one call-out: the alarm and what is needed at the door. */
+export interface CallOutDetail {
+  alarm: AlarmView;
+  resident: ResidentDetail;
+}
+
 export interface CloseAlarmRequest {
   cause: ClosingCause;
+  measures: ClosingMeasure[];
+  note?: string;
+}
+
+/**
+ * An incident: many alarms the operator handles as one. 'outage': many devices of a
+ * municipality lost power or contact within a short while ("Mulig strøm- eller nettbrudd").
+ * Its alarms stay stored (GET /api/alarms lists them) and each resolves by itself when its
+ * device returns; the console shows the incident as one row instead of theirs.
+ */
+export type IncidentKind = 'outage';
+export type IncidentState = 'reported' | 'being-handled' | 'closed';
+
+/** One alarm of an incident: which device, whose, and where it stands. */
+export interface IncidentMemberView {
+  alarmId: string;
+  state: AlarmState;
+  code: string;
+  codeDisplay: string;
+  severity: Severity;
+  raisedAt: string;
+  takenBy: OperatorRef | null;
+  resident: ResidentSummary;
+  device: { id: string; model: string };
+}
+
+export interface IncidentView {
+  id: string;
+  tenantId: string;
+  kind: IncidentKind;
+  state: IncidentState;
+  openedAt: string;
+  takenBy: OperatorRef | null;
+  takenAt: string | null;
+  closedAt: string | null;
+  /** Null when the hub closed it because every alarm in it had ended. */
+  closedBy: OperatorRef | null;
+  closingNote: string | null;
+  escalationLevel: number;
+  escalatedAt: string | null;
+  /** The highest severity among its open alarms (of all of them once none is open): its place in the queue. */
+  severity: Severity;
+  triageColour: TriageColour;
+  /** Distinct devices among its alarms, and those of them whose alarm is still open. */
+  deviceCount: number;
+  openDeviceCount: number;
+  /** Oldest first. */
+  members: IncidentMemberView[];
+}
+
+/**
+ * Closing an incident closes, as technical with these measures, each of its alarms that no
+ * other operator holds and that has no call-out under way.
+ */
+export interface CloseIncidentRequest {
   measures: ClosingMeasure[];
   note?: string;
 }
@@ -159,12 +269,85 @@ export interface ApiError {
   takenBy?: OperatorRef;
 }
 
+/** Shift handover: a note from the outgoing shift about a resident, or about the shift as a whole. */
+export const HANDOVER_NOTE_KINDS = ['resident', 'shift'] as const;
+export type HandoverNoteKind = (typeof HANDOVER_NOTE_KINDS)[number];
+
+export interface HandoverNoteView {
+  id: string;
+  tenantId: string;
+  kind: HandoverNoteKind;
+  /** The resident a resident note is about; null for a shift note. */
+  resident: ResidentSummary | null;
+  text: string;
+  writtenBy: OperatorRef;
+  writtenAt: string;
+  /** When it stops being handed over, unless resolved sooner. */
+  expiresAt: string;
+  resolvedAt: string | null;
+  resolvedBy: OperatorRef | null;
+  /** When the acting operator first marked it read; null while unread (the writer has read it). */
+  readAt: string | null;
+  /** Read receipts, first read first. */
+  readBy: Array<{ operator: OperatorRef; at: string }>;
+}
+
+/** POST /api/handover. A resident note belongs to the resident's municipality; a shift note to `tenantId` (optional for an operator of one municipality). */
+export interface WriteHandoverNoteRequest {
+  kind: HandoverNoteKind;
+  text: string;
+  residentId?: string;
+  tenantId?: string;
+  /** A resident note's lifetime in days, 1–14 (default 3). */
+  days?: number;
+}
+
+/** A municipality's shift changes (`HH:MM`, Europe/Oslo) and the shift in progress. */
+export interface ShiftPlanView {
+  tenantId: string;
+  shiftChanges: string[];
+  currentShift: { start: string; end: string };
+}
+
+/** GET /api/handover: the current notes of the operator's municipalities, newest first, and their shifts. */
+export interface HandoverBoard {
+  notes: HandoverNoteView[];
+  shifts: ShiftPlanView[];
+}
+
+/** A handover event names the note, never its text: the console fetches it, and that read is audited. */
+export interface HandoverSignal {
+  id: string;
+  tenantId: string;
+  kind: HandoverNoteKind;
+  residentId: string | null;
+}
+
+export interface SupervisorAlert {
+  kind: 'not-answered' | 'not-on-site';
+  alarm: AlarmView;
+  at: string;
+}
+
 /** socket.io: server → console. Connect with `auth: { token }`; one room per tenant. */
 export interface ServerToConsoleEvents {
   'alarm:raised': (alarm: AlarmView) => void;
   'alarm:updated': (alarm: AlarmView) => void;
   /** An alarm passed its answer limit untaken: sound, and the supervisor is told. */
   'alarm:escalated': (alarm: AlarmView) => void;
+  /** Many devices lost power or contact: one incident, sounded once, instead of an alarm each. */
+  'incident:opened': (incident: IncidentView) => void;
+  /** Alarms joined it or ended, or it was taken or closed. */
+  'incident:updated': (incident: IncidentView) => void;
+  /** It passed its answer limit untaken: sound, and a higher place in every queue. */
+  'incident:escalated': (incident: IncidentView) => void;
+  /** To a responder team's phones: a call-out to the team, or a change to one (accepted, cancelled, done). */
+  'call-out:updated': (alarm: AlarmView) => void;
+  /** To supervisors and admins: an alarm waits too long, or a responder is not on site in time. */
+  'supervisor:alert': (alert: SupervisorAlert) => void;
+  /** A handover note was written, or resolved, in one of the console's municipalities. */
+  'handover:noted': (note: HandoverSignal) => void;
+  'handover:resolved': (note: HandoverSignal) => void;
 }
 
 /** socket.io: console → server. Actions go through REST so that they are audited once. */
@@ -209,9 +392,22 @@ export interface DevicePlacementView {
   removedAt: string | null;
 }
 
+/** An event triage held back (a door opened, a missed dose): it raises its alarm at holdUntil unless what it waits for comes first. */
+export interface HeldEventView {
+  eventId: string;
+  code: string;
+  holdUntil: string;
+  /** Its time ran out and it raised its alarm. */
+  releasedAt: string | null;
+  /** What it waited for came (the door closed, the dose taken out): no alarm. */
+  cancelledAt: string | null;
+}
+
 export interface DeviceDetail extends DeviceView {
   outages: DeviceOutageView[];
   placements: DevicePlacementView[];
+  /** The device's latest held events, newest first; null for a vendor's account, which sees no resident's events. */
+  held: HeldEventView[] | null;
 }
 
 export interface RegisterDeviceRequest {
@@ -255,6 +451,15 @@ export interface ServiceLevelFigures {
   shareWithin60s: number | null;
   shareWithin180s: number | null;
   medianAnswerSeconds: number | null;
+  /** Alarms sent to call-out, and how many minutes (median) from call-out until a responder reported on site. */
+  callOuts: number;
+  medianOnSiteMinutes: number | null;
+}
+
+/** A municipality's limits (seconds): the answer limit of every alarm and the on-site limit of a call-out. */
+export interface ServiceLimits {
+  answerLimitSeconds: number;
+  onSiteLimitSeconds: number;
 }
 
 export interface ServiceLevelReport {

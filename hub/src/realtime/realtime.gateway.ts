@@ -6,9 +6,13 @@ import type { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-token.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { redisConnection } from '../db/redis.js';
-import type { AlarmView, ConsoleToServerEvents, ServerToConsoleEvents } from './contract.js';
+import type { AlarmView, ConsoleToServerEvents, HandoverSignal, IncidentView, ServerToConsoleEvents, SupervisorAlert } from './contract.js';
 
 const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
+const supervisorRoom = (tenantId: string) => `supervisors:${tenantId}`;
+const teamRoom = (teamId: string) => `team:${teamId}`;
+/** Roles told when an alarm waits too long or a responder is late. */
+const SUPERVISING = new Set(['supervisor', 'admin']);
 
 /**
  * Pushes alarms to consoles. A console joins the rooms of its operator's tenants only; the
@@ -31,7 +35,10 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
       const token = (socket.handshake.auth as { token?: unknown }).token;
       const session = typeof token === 'string' ? readSessionToken(token, this.config.SESSION_SECRET!) : null;
       if (!session) return next(new Error('log in first: missing or expired session'));
-      void socket.join(session.tenantIds.map(tenantRoom));
+      // A responder hears only its team's call-outs, never the whole queue.
+      if (session.role === 'responder') void socket.join(session.teamId ? [teamRoom(session.teamId)] : []);
+      else void socket.join(session.tenantIds.map(tenantRoom));
+      if (SUPERVISING.has(session.role)) void socket.join(session.tenantIds.map(supervisorRoom));
       // The console hears alarms only as long as its session lasts.
       const expiry = setTimeout(() => socket.disconnect(true), Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1));
       socket.once('disconnect', () => clearTimeout(expiry));
@@ -50,6 +57,27 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
 
   alarmEscalated(alarm: AlarmView): void {
     this.server.to(tenantRoom(alarm.tenantId)).emit('alarm:escalated', alarm);
+  }
+
+  incident(event: 'incident:opened' | 'incident:updated' | 'incident:escalated', incident: IncidentView): void {
+    this.server.to(tenantRoom(incident.tenantId)).emit(event, incident);
+  }
+
+  /** The call-out's team sees the alarm change: a new call-out, someone accepting, or the call-out over. */
+  callOutUpdated(teamId: string, alarm: AlarmView): void {
+    this.server.to(teamRoom(teamId)).emit('call-out:updated', alarm);
+  }
+
+  supervisorAlert(alert: SupervisorAlert): void {
+    this.server.to(supervisorRoom(alert.alarm.tenantId)).emit('supervisor:alert', alert);
+  }
+
+  handoverNoted(note: HandoverSignal): void {
+    this.server.to(tenantRoom(note.tenantId)).emit('handover:noted', note);
+  }
+
+  handoverResolved(note: HandoverSignal): void {
+    this.server.to(tenantRoom(note.tenantId)).emit('handover:resolved', note);
   }
 
   async onApplicationShutdown(): Promise<void> {

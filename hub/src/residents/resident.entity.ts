@@ -32,6 +32,10 @@ export class Resident {
   @Column('text', { name: 'e_lock', nullable: true })
   eLock!: string | null;
 
+  /** The home-care zone the resident lives in: a call-out goes to the team serving it. */
+  @Column('text', { nullable: true })
+  zone!: string | null;
+
   @Column('text', { array: true, default: () => "'{}'" })
   diagnoses!: string[];
 

@@ -33,6 +33,7 @@ export class ResidentsService {
       id: resident.id,
       name: resident.name,
       address: resident.address,
+      zone: resident.zone,
       birthDate: resident.birthDate,
       phone: resident.phone,
       keyBox: resident.keyBox,

@@ -13,15 +13,31 @@ export interface TriageRules {
    * closing) raises at once.
    */
   doorReturnSeconds: number;
+  /**
+   * A missed dose (1.1 not dispensed, 1.3 no dispensing confirmation) raises an alarm only if
+   * the dose is not taken out within this many seconds; one taken late raises none. 0 raises at once.
+   */
+  missedDoseGraceSeconds: number;
   /** Night in Europe/Oslo, hours from–to (22–7 wraps past midnight): a door left open then, by a resident at risk of wandering, is urgent. */
   nightHours: { from: number; to: number };
+  /**
+   * A possible power or network outage: when this many distinct devices of the municipality have
+   * open "power lost" or "no contact" alarms raised within outageWindowSeconds, they become one
+   * incident, and further ones join it while it is open. 0 never groups them.
+   */
+  outageDeviceCount: number;
+  /** Set it near the devices' heartbeat interval: silent devices are noticed that far apart. */
+  outageWindowSeconds: number;
 }
 
 export const DEFAULT_TRIAGE_RULES: TriageRules = {
   repeatWindowMinutes: 10,
   raisingRiskFlags: ['fall-risk', 'lives-alone'],
   doorReturnSeconds: 0,
+  missedDoseGraceSeconds: 1800,
   nightHours: { from: 22, to: 7 },
+  outageDeviceCount: 5,
+  outageWindowSeconds: 60,
 };
 
 export class InvalidTriageRules extends Error {}
@@ -43,10 +59,20 @@ export function readTriageRules(raw: unknown): TriageRules {
   if (!Number.isInteger(rules.doorReturnSeconds) || rules.doorReturnSeconds < 0 || rules.doorReturnSeconds > 14_400) {
     throw new InvalidTriageRules('doorReturnSeconds: a whole number of seconds from 0 (raise at once) to 14400');
   }
+  if (!Number.isInteger(rules.missedDoseGraceSeconds) || rules.missedDoseGraceSeconds < 0 || rules.missedDoseGraceSeconds > 14_400) {
+    throw new InvalidTriageRules('missedDoseGraceSeconds: a whole number of seconds from 0 (raise at once) to 14400');
+  }
   const night = rules.nightHours as { from?: unknown; to?: unknown } | null;
   const hour = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 23;
   if (typeof night !== 'object' || night === null || !hour(night.from) || !hour(night.to)) {
     throw new InvalidTriageRules('nightHours: {"from": 0–23, "to": 0–23}, hours in Europe/Oslo');
+  }
+  const count = rules.outageDeviceCount;
+  if (!Number.isInteger(count) || count < 0 || count === 1 || count > 10_000) {
+    throw new InvalidTriageRules('outageDeviceCount: a whole number of devices from 2 to 10000, or 0 (never group outages)');
+  }
+  if (!Number.isInteger(rules.outageWindowSeconds) || rules.outageWindowSeconds < 10 || rules.outageWindowSeconds > 3600) {
+    throw new InvalidTriageRules('outageWindowSeconds: a whole number of seconds from 10 to 3600');
   }
   return rules;
 }

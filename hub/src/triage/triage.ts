@@ -72,13 +72,52 @@ function technicalTriage(event: DeviceEvent): TriageProposal {
  */
 function doorLeftOpen(proposal: TriageProposal, event: DeviceEvent, resident: TriageResident, rules: TriageRules, context: TriageContext): TriageProposal {
   const reasons = [proposal.reason];
-  if (context.released) reasons.push(`ikke lukket igjen innen ${Math.round(rules.doorReturnSeconds / 60)} min`);
+  if (context.released) reasons.push(`ikke lukket igjen innen ${holdLength(rules.doorReturnSeconds)}`);
   const wandering = resident.riskFlags.includes('wandering-risk') && isNight(event.occurredAt, rules.nightHours);
   if (wandering) reasons.push('hevet til 40: om natten, og brukeren har vandrerisiko');
   const severity: Severity = wandering ? 40 : proposal.severity;
   const door: TriageProposal = { ...proposal, severity, triageColour: triageColourFor(severity), reason: reasons.join('; ') };
   if (!context.released && rules.doorReturnSeconds > 0) door.holdSeconds = rules.doorReturnSeconds;
   return door;
+}
+
+/** What is still missing when a missed dose's grace runs out, worded for the operator. */
+const MISSED_DOSE_TEXT: Record<string, string> = {
+  '1.1': 'ikke tatt ut',
+  '1.3': 'ikke bekreftet',
+};
+
+/**
+ * A missed dose may still be taken late: triage holds it for the municipality's grace period,
+ * and the dose taken out within it ends the hold (see holdEnding).
+ */
+function missedDose(proposal: TriageProposal, code: string, rules: TriageRules, context: TriageContext): TriageProposal {
+  if (context.released) return { ...proposal, reason: `${proposal.reason}; ${MISSED_DOSE_TEXT[code]} innen ${holdLength(rules.missedDoseGraceSeconds)}` };
+  return rules.missedDoseGraceSeconds > 0 ? { ...proposal, holdSeconds: rules.missedDoseGraceSeconds } : proposal;
+}
+
+/** A hold's length as the operator reads it: whole minutes, else seconds. */
+function holdLength(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
+/** Something that may end a hold: an event of the device (the door closed again), or a dose it reports taken out. */
+export type HoldEnding = { code: string; occurredAt: string } | { dispensedAt: string };
+
+/**
+ * The codes of held events it ends, and the instant as of which: a door closed (4.16) ends an
+ * opening (4.15), a dose taken out ends a missed dose (1.1, 1.3). Only what happened by then
+ * ends: a dose dispensed before the miss was an earlier dose.
+ */
+export function holdEnding(ending: HoldEnding): { codes: readonly string[]; at: string } {
+  if ('dispensedAt' in ending) return { codes: Object.keys(MISSED_DOSE_TEXT), at: ending.dispensedAt };
+  return { codes: ending.code === '4.16' ? ['4.15'] : [], at: ending.occurredAt };
+}
+
+/** Whether the ending ends a held event (both times from the same device's clock). */
+export function endsHold(held: { code: string; occurredAt: string }, ending: HoldEnding): boolean {
+  const { codes, at } = holdEnding(ending);
+  return codes.includes(held.code) && Date.parse(held.occurredAt) <= Date.parse(at);
 }
 
 const SEVERITY_STEPS: Severity[] = [0, 10, 20, 30, 40];
@@ -104,5 +143,6 @@ export function triage(event: DeviceEvent, resident: TriageResident, rules: Tria
     reasons.push(`hevet til ${severity}: ${RISK_FLAG_TEXT[flag] ?? `risiko: ${flag}`}`);
   }
   const proposal: TriageProposal = { severity, triageColour: triageColourFor(severity), kind: entry.kind, reason: reasons.join('; '), raisesAlarm: entry.kind !== 'information' };
-  return event.code === '4.15' ? doorLeftOpen(proposal, event, resident, rules, context) : proposal;
+  if (event.code === '4.15') return doorLeftOpen(proposal, event, resident, rules, context);
+  return Object.hasOwn(MISSED_DOSE_TEXT, event.code) ? missedDose(proposal, event.code, rules, context) : proposal;
 }

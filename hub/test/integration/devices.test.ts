@@ -27,6 +27,8 @@ beforeAll(async () => {
   ]) {
     expect((await api(test.hub, vendor, 'POST', '/api/device-models', model)).status).toBe(201);
   }
+  // Each format's missed dose raises its alarm at once here; the grace period is holds.test.ts's.
+  expect((await api(test.hub, admin, 'PUT', `/api/tenants/${nordby}/triage-rules`, { missedDoseGraceSeconds: 0 })).status).toBe(200);
 });
 afterAll(async () => {
   await test?.stop();

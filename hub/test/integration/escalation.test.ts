@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AlarmView } from '../../src/realtime/contract.js';
+import type { AlarmView, SupervisorAlert } from '../../src/realtime/contract.js';
 import { api, connectDevice, consoleSocket, deviceOf, eventually, loginAs, nativeEvent, REDIS_URL, startTestHub, type TestHub } from './hub-harness.js';
 
 let test: TestHub;
@@ -16,8 +16,9 @@ afterAll(async () => {
   await test?.stop();
 });
 
-it('escalates an untaken alarm each time its answer limit passes, raises it in the queue, and stops once it is taken', async () => {
+it('escalates an untaken alarm each time its answer limit passes, raises it in the queue, tells the supervisor, and stops once it is taken', async () => {
   const console = await consoleSocket(test.hub, operator);
+  const supervisor = await consoleSocket(test.hub, (await loginAs(test, 'supervisor')).token);
   const device = deviceOf(test.manifest, 'safety-alarm', 0);
   const client = await connectDevice(test.hub.mqttUrl, device);
   const event = nativeEvent('4.13');
@@ -27,6 +28,10 @@ it('escalates an untaken alarm each time its answer limit passes, raises it in t
   const first = await eventually(() => console.received.find((message) => message.event === 'alarm:escalated' && message.alarm.escalationLevel === 1), 10_000, 'first escalation');
   const alarmId = first.alarm.id;
   await eventually(() => console.received.find((message) => message.event === 'alarm:escalated' && message.alarm.id === alarmId && message.alarm.escalationLevel === 2), 10_000, 'second escalation');
+  // The supervisor hears of each step; operators hear the escalation itself, not the supervisor's alert.
+  const alerts = supervisor.received.filter((message) => message.event === 'supervisor:alert').map((message) => message.alarm as unknown as SupervisorAlert);
+  expect(alerts.filter((alert) => alert.alarm.id === alarmId && alert.kind === 'not-answered').map((alert) => alert.alarm.escalationLevel)).toEqual(expect.arrayContaining([1, 2]));
+  expect(console.received.some((message) => message.event === 'supervisor:alert')).toBe(false);
 
   // Escalated twice, a button press (severity 30 or 40) stands above a fresh critical fall in the queue.
   const fall = deviceOf(test.manifest, 'safety-alarm', 1);
@@ -48,4 +53,5 @@ it('escalates an untaken alarm each time its answer limit passes, raises it in t
   const [after] = (await test.hub.dataSource.query('SELECT escalation_level FROM alarms WHERE id = $1', [alarmId])) as Array<{ escalation_level: number }>;
   expect(after!.escalation_level).toBe(level);
   console.socket.close();
+  supervisor.socket.close();
 });

@@ -143,7 +143,7 @@ describe('the alarm lifecycle, as a nurse on the response centre knows it', () =
       { type: 'call-out', teamId: 'sone-nord' },
     ] as Template[]) {
       const refusal = refused(act(alarm, template, per, minutes(2)));
-      expect(refusal.refusal).toBe('actor');
+      expect(refusal.refusal).toBe('holder');
       expect(refusal.reason).toMatch(/another operator/);
     }
     expect(refused(act(alarm, { type: 'take' }, per, minutes(2))).reason).toMatch(/already taken/);
@@ -416,7 +416,7 @@ describe('the alarm lifecycle, under any sequence of actions by anyone', () => {
           const decision = act(deepFreeze(alarm), template, actor, at);
           if (!decision.ok) {
             expect(decision.reason).toMatch(/\w/);
-            expect(['state', 'actor', 'input']).toContain(decision.refusal);
+            expect(['state', 'holder', 'actor', 'input']).toContain(decision.refusal);
             expect(alarm).toEqual(before);
             continue;
           }

@@ -11,6 +11,7 @@ const principal: Principal = {
   role: 'operator',
   tenantIds: ['0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'],
   vendorId: null,
+  teamId: null,
 };
 
 /** The token with its body replaced by `change(body)`, signature kept. */

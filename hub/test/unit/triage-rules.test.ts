@@ -77,6 +77,10 @@ describe('a door opened', () => {
   it.each([
     [{ doorReturnSeconds: -5 }, /doorReturnSeconds/],
     [{ doorReturnSeconds: 99_999 }, /doorReturnSeconds/],
+    [{ missedDoseGraceSeconds: -1 }, /missedDoseGraceSeconds/],
+    [{ missedDoseGraceSeconds: 1800.5 }, /missedDoseGraceSeconds/],
+    [{ missedDoseGraceSeconds: '30 min' }, /missedDoseGraceSeconds/],
+    [{ missedDoseGraceSeconds: 14_401 }, /missedDoseGraceSeconds/],
     [{ nightHours: { from: 22 } }, /nightHours/],
     [{ nightHours: { from: 25, to: 7 } }, /nightHours/],
   ])('refuses %j naming the rule', (raw, message) => {

@@ -54,6 +54,11 @@ export interface DeviceFormat {
    * Undefined when the event needs no such step.
    */
   previousState?(event: FormatEvent, details: MessageDetails): Uint8Array | undefined;
+  /**
+   * For dispensers whose format can say so: the dose taken out at details.occurredAt. It raises
+   * nothing (no VKP code says "dispensed"); it ends a missed dose the hub holds for its grace period.
+   */
+  dispensed?(details: MessageDetails): Uint8Array;
   /** A payload the adapter refuses, and what is wrong with it. */
   readonly malformed: { payload: Uint8Array; problem: string };
 }

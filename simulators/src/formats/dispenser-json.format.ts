@@ -2,7 +2,8 @@ import { jsonBytes, type DeviceFormat, type FormatEvent, type MessageDetails } f
 
 /**
  * A medicine-dispenser vendor's JSON (DispenserJsonAdapter), one message per event. DOSE_DISPENSED
- * and STATUS raise no event (they are reports), so they are not among the events.
+ * and STATUS raise no event (they are reports), so they are not among the events; DOSE_DISPENSED
+ * is the format's `dispensed` message.
  */
 const EVENT_TYPES: readonly FormatEvent[] = [
   { type: 'DOSE_DUE', code: '1.10' },
@@ -23,16 +24,23 @@ export const dispenserJsonFormat: DeviceFormat = {
   transport: 'mqtt',
   events: EVENT_TYPES,
   build(event: FormatEvent, details: MessageDetails): Uint8Array {
-    const payload: Record<string, unknown> = {
-      // The vendor's own serial; the hub takes the device from the topic and does not read it.
-      serial: details.deviceId,
-      eventType: event.type,
-      eventId: details.sequence,
-      timestamp: details.occurredAt.toISOString(),
-    };
-    if (details.battery !== undefined) payload.battery = details.battery;
-    if (details.text !== undefined) payload.message = details.text;
-    return jsonBytes(payload);
+    return message(event.type, details);
+  },
+  dispensed(details: MessageDetails): Uint8Array {
+    return message('DOSE_DISPENSED', details);
   },
   malformed: { payload: jsonBytes({ eventType: 'DOSE_MISSED', eventId: 'forty-seven', timestamp: '2026-03-01T08:14:05Z' }), problem: '"eventId" is not a number' },
 };
+
+function message(eventType: string, details: MessageDetails): Uint8Array {
+  const payload: Record<string, unknown> = {
+    // The vendor's own serial; the hub takes the device from the topic and does not read it.
+    serial: details.deviceId,
+    eventType,
+    eventId: details.sequence,
+    timestamp: details.occurredAt.toISOString(),
+  };
+  if (details.battery !== undefined) payload.battery = details.battery;
+  if (details.text !== undefined) payload.message = details.text;
+  return jsonBytes(payload);
+}

@@ -1,4 +1,4 @@
-import { CLOSING_CAUSES, CLOSING_MEASURES, MANUAL_LOG_STEPS } from '@knutepunkt/hub/contract';
+import { ALARM_STATES, CALL_OUT_REPORTS, CLOSING_CAUSES, CLOSING_MEASURES, MANUAL_LOG_STEPS } from '@knutepunkt/hub/contract';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { en } from './en';
 import { translate, type Messages } from './index';
@@ -30,6 +30,22 @@ describe('message catalogues', () => {
     for (const step of MANUAL_LOG_STEPS) expect(keys.has(`logStep.${step}`), step).toBe(true);
     for (const cause of CLOSING_CAUSES) expect(keys.has(`cause.${cause}`), cause).toBe(true);
     for (const measure of CLOSING_MEASURES) expect(keys.has(`measure.${measure}`), measure).toBe(true);
+  });
+
+  it('labels every alarm state, and every call-out report for the responder and for the operator', () => {
+    const keys = new Set(Object.keys(nb));
+    for (const state of ALARM_STATES) expect(keys.has(`state.${state}`), state).toBe(true);
+    for (const report of CALL_OUT_REPORTS) {
+      expect(keys.has(`responder.report.${report}`), report).toBe(true);
+      expect(keys.has(`callOut.report.${report}`), report).toBe(true);
+    }
+    // The words on the responder's phone and the operator's buttons.
+    expect([nb['responder.report.accept'], nb['responder.report.on-site'], nb['responder.report.done'], nb['action.release']]).toEqual([
+      'Godta',
+      'På stedet',
+      'Ferdig',
+      'Legg tilbake',
+    ]);
   });
 
   it('uses the Norwegian severity names', () => {

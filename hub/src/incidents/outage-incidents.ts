@@ -1,0 +1,179 @@
+/**
+ * What happens to a municipality's incidents inside a transaction: correlating freshly raised
+ * outage alarms, acting on an incident's alarms through the alarm lifecycle, and closing
+ * incidents whose alarms have all ended. Every change to a municipality's incidents holds that
+ * municipality's incident lock first, so that correlations committed together by one group
+ * commit, a supervision sweep, another hub instance or an operator's take never see each other
+ * half done: two correlations can neither both miss the threshold nor both open an incident.
+ */
+import { type EntityManager, Not } from 'typeorm';
+import { decide, type LifecycleAction, type LogEntryDraft } from '../alarms/alarm-lifecycle.js';
+import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
+import { Alarm } from '../alarms/alarm.entity.js';
+import { decideOutage, OUTAGE_CONDITIONS, outageWindowStart, type OutageAlarm, type OutageRules } from '../triage/outage-correlation.js';
+import { Incident } from './incident.entity.js';
+
+/** What the operator reads of an outage incident, and in the logs of its alarms. */
+export const OUTAGE_WORDING = 'Mulig strøm- eller nettbrudd';
+const HANDLED_TOGETHER = `Håndteres samlet i hendelsen «${OUTAGE_WORDING}»`;
+const ALL_ENDED = 'Alle alarmene i hendelsen er avsluttet';
+
+/** The first key of the incident lock (pg_advisory_xact_lock(int, int)); the second is the tenant's hash. */
+const INCIDENT_LOCK_SPACE = 0x6b70_0001;
+
+/** Incidents that changed in a transaction, to announce once it commits. */
+export interface IncidentChanges {
+  opened: string[];
+  updated: string[];
+  /** Alarms raised earlier that changed with them (taken with the incident they joined). */
+  alarms: string[];
+}
+
+export function noIncidentChanges(): IncidentChanges {
+  return { opened: [], updated: [], alarms: [] };
+}
+
+/** Holds the incident lock of each tenant until the transaction ends, always in the same order. */
+export async function lockTenantIncidents(manager: EntityManager, tenantIds: readonly string[]): Promise<void> {
+  for (const tenantId of [...new Set(tenantIds)].sort()) {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INCIDENT_LOCK_SPACE, tenantId]);
+  }
+}
+
+/**
+ * Called in the transaction that raised `raisedAlarmIds`: for each tenant with a fresh
+ * power-loss or no-contact alarm among them, lets the pure decision open an incident or add
+ * the tenant's unattached outage alarms to the incident already open. Alarms joining an
+ * incident someone is handling are taken for that operator at once: while an incident is being
+ * handled, its alarms are handled with it.
+ */
+export async function correlateOutages(
+  manager: EntityManager,
+  raisedAlarmIds: readonly string[],
+  rulesOf: (tenantId: string) => Promise<OutageRules>,
+  now: Date = new Date(),
+): Promise<IncidentChanges> {
+  const changes = noIncidentChanges();
+  if (raisedAlarmIds.length === 0) return changes;
+  const fresh = (await manager.query(
+    `SELECT DISTINCT a.tenant_id FROM alarms a JOIN device_events e ON e.device_id = a.device_id AND e.event_id = a.event_id
+     WHERE a.id = ANY($1) AND a.kind = 'technical' AND e.event->>'technical' = ANY($2)`,
+    [raisedAlarmIds, OUTAGE_CONDITIONS],
+  )) as Array<{ tenant_id: string }>;
+  const tenantIds = fresh.map((row) => row.tenant_id);
+  await lockTenantIncidents(manager, tenantIds);
+  for (const tenantId of [...tenantIds].sort()) {
+    const rules = await rulesOf(tenantId);
+    if (rules.outageDeviceCount === 0) continue;
+    // Read under the lock: what other transactions committed before it is all here.
+    const unattached = (
+      (await manager.query(
+        `SELECT a.id, a.device_id, a.raised_at FROM alarms a JOIN device_events e ON e.device_id = a.device_id AND e.event_id = a.event_id
+         WHERE a.tenant_id = $1 AND a.kind = 'technical' AND a.state <> 'closed' AND a.incident_id IS NULL AND a.raised_at >= $2
+           AND e.event->>'technical' = ANY($3)`,
+        [tenantId, outageWindowStart(now, rules), OUTAGE_CONDITIONS],
+      )) as Array<{ id: string; device_id: string; raised_at: Date }>
+    ).map((row): OutageAlarm => ({ alarmId: row.id, deviceId: row.device_id, raisedAt: row.raised_at }));
+    const open = await manager.getRepository(Incident).findOne({ where: { tenantId, kind: 'outage', state: Not('closed') } });
+    const decision = decideOutage(unattached, open?.id ?? null, rules, now);
+    if (decision.action === 'none') continue;
+    let incidentId: string;
+    if (decision.action === 'open') {
+      const [created] = (await manager.query(
+        "INSERT INTO incidents (tenant_id, kind, state, opened_at) VALUES ($1, 'outage', 'reported', $2) RETURNING id",
+        [tenantId, now],
+      )) as Array<{ id: string }>;
+      incidentId = created!.id;
+      changes.opened.push(incidentId);
+    } else {
+      incidentId = decision.incidentId;
+      changes.updated.push(incidentId);
+    }
+    await manager.query('UPDATE alarms SET incident_id = $1 WHERE id = ANY($2) AND incident_id IS NULL', [incidentId, decision.alarmIds]);
+    if (open?.state === 'being-handled' && open.takenBy) {
+      const handler = open.takenBy;
+      const taken = await actOnAlarms(manager, decision.alarmIds, (alarm) =>
+        alarm.state === 'reported' ? [{ type: 'take', actor: { kind: 'operator', id: handler }, at: now }] : [],
+      );
+      // Those raised in this transaction are announced as raised, already taken.
+      changes.alarms.push(...taken.map((alarm) => alarm.id).filter((id) => !raisedAlarmIds.includes(id)));
+    }
+  }
+  return changes;
+}
+
+/**
+ * Applies lifecycle actions to alarms, each alarm's in turn, under row locks taken in id order.
+ * The state machine decides each step; an alarm any of whose steps it refuses is left as it
+ * was. Returns the alarms that changed.
+ */
+export async function actOnAlarms(manager: EntityManager, alarmIds: readonly string[], plan: (alarm: Alarm) => LifecycleAction[]): Promise<Alarm[]> {
+  if (alarmIds.length === 0) return [];
+  const alarms = await manager
+    .getRepository(Alarm)
+    .createQueryBuilder('alarm')
+    .where('alarm.id = ANY(:alarmIds)', { alarmIds: [...alarmIds] })
+    .orderBy('alarm.id')
+    .setLock('pessimistic_write')
+    .getMany();
+  const changed: Alarm[] = [];
+  for (const alarm of alarms) {
+    let next = alarm;
+    const log: LogEntryDraft[] = [];
+    let refused = false;
+    for (const action of plan(alarm)) {
+      const decision = decide(next, action);
+      if (!decision.ok) {
+        refused = true;
+        break;
+      }
+      next = decision.next;
+      log.push(...decision.log);
+    }
+    if (refused || log.length === 0) continue;
+    await manager.update(
+      Alarm,
+      { id: alarm.id },
+      {
+        state: next.state,
+        takenBy: next.takenBy,
+        takenAt: next.takenAt,
+        callOutTeamId: next.callOutTeamId,
+        responderId: next.responderId,
+        cause: next.cause,
+        measures: next.measures,
+        closingNote: next.closingNote,
+        closedAt: next.closedAt,
+      },
+    );
+    await manager.insert(
+      AlarmLogEntry,
+      log.map((entry) => ({
+        alarmId: alarm.id,
+        code: entry.code,
+        at: entry.at,
+        operatorId: entry.actor.kind === 'hub' ? null : entry.actor.id,
+        // The take says why no one pressed it: the alarm came with its incident.
+        note: entry.note ?? (entry.action === 'take' ? HANDLED_TOGETHER : null),
+      })),
+    );
+    changed.push(next);
+  }
+  return changed;
+}
+
+/**
+ * Closes the incidents among these whose alarms have all ended (devices back, or each closed
+ * on its own), whoever held them. The caller holds the incidents' tenants' locks.
+ */
+export async function settleIncidents(manager: EntityManager, incidentIds: readonly string[]): Promise<string[]> {
+  if (incidentIds.length === 0) return [];
+  const [settled] = (await manager.query(
+    `UPDATE incidents SET state = 'closed', closed_at = now(), closing_note = $2
+     WHERE id = ANY($1) AND state <> 'closed'
+       AND NOT EXISTS (SELECT 1 FROM alarms WHERE alarms.incident_id = incidents.id AND alarms.state <> 'closed')
+     RETURNING id`,
+    [incidentIds, ALL_ENDED],
+  )) as [Array<{ id: string }>, number];
+  return settled.map((row) => row.id);
+}
