@@ -125,6 +125,18 @@ export class AlarmsService implements OnModuleInit {
     return { raised: saved.map((alarm) => alarm.id), joined: [...joined], held };
   }
 
+  /** Open power-loss alarms of the devices whose events say the supply is back: the hub resolves them once these are stored. */
+  async powerRestoredWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<string[]> {
+    const devices = [...new Set(events.filter(({ event }) => event.technical === 'power-restored').map(({ device }) => device.id))];
+    if (devices.length === 0) return [];
+    const open = (await manager.query(
+      `SELECT a.id FROM alarms a JOIN device_events e ON e.device_id = a.device_id AND e.event_id = a.event_id
+       WHERE a.device_id = ANY($1) AND a.state <> 'closed' AND e.event->>'technical' = 'power-loss'`,
+      [devices],
+    )) as Array<{ id: string }>;
+    return open.map((alarm) => alarm.id);
+  }
+
   /** The resident's open call for help raised within the window, if any. */
   private async openCallForHelp(manager: EntityManager, residentId: string, windowMinutes: number): Promise<Alarm | undefined> {
     return (

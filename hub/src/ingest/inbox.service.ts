@@ -121,7 +121,7 @@ export class Inbox {
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
-    const { raisedAlarmIds, joinedAlarmIds, held, duplicates, restored, incidents } = await this.db.transaction(async (manager) => {
+    const { raisedAlarmIds, joinedAlarmIds, held, duplicates, restored, incidents, powerBack } = await this.db.transaction(async (manager) => {
       await this.insertQuarantined(manager, batch);
       const stored = await this.insertEvents(manager, batch);
       const incidents = await this.incidents.correlateWithin(manager, stored.raisedAlarmIds);
@@ -144,8 +144,15 @@ export class Inbox {
         .catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
     }
     this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`));
+    if (powerBack.length > 0) this.resolvePowerBack(powerBack).catch((error: Error) => this.logger.error(`resolving power-loss alarms: ${error.message}`));
     // A hold lost here is queued again at the next start, from the held_events table.
     this.alarms.scheduleHolds(held).catch((error: Error) => this.logger.error(`holding events: ${error.message}`));
+  }
+
+  /** The supply is back: each power-loss alarm resolves (closed if untaken, noted if someone has it), and its incident hears of it. */
+  private async resolvePowerBack(alarmIds: string[]): Promise<void> {
+    for (const alarmId of alarmIds) await this.alarms.resolveByHub(alarmId, 'Strømmen er tilbake');
+    await this.incidents.alarmsChanged(alarmIds);
   }
 
   private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
@@ -163,11 +170,11 @@ export class Inbox {
   private async insertEvents(
     manager: EntityManager,
     batch: Waiting[],
-  ): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; held: Array<HeldEventKey & { holdUntil: Date }>; duplicates: number }> {
+  ): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; held: Array<HeldEventKey & { holdUntil: Date }>; duplicates: number; powerBack: string[] }> {
     const candidates = batch.flatMap(({ item, receivedAt }) =>
       item.kind === 'events' ? item.events.map((event) => ({ event, device: item.device, receivedAt })) : [],
     );
-    if (candidates.length === 0) return { raisedAlarmIds: [], joinedAlarmIds: [], held: [], duplicates: 0 };
+    if (candidates.length === 0) return { raisedAlarmIds: [], joinedAlarmIds: [], held: [], duplicates: 0, powerBack: [] };
     const rows = candidates.map(({ event, device, receivedAt }) => ({
       device_id: device.id,
       event_id: event.eventId,
@@ -191,6 +198,7 @@ export class Inbox {
     const duplicates = candidates.length - fresh.size;
     const firstSeen = candidates.filter(({ event, device }) => fresh.delete(`${device.id}\u0000${event.eventId}`));
     const { raised, joined, held } = await this.alarms.raiseWithin(manager, firstSeen);
-    return { raisedAlarmIds: raised, joinedAlarmIds: joined, held, duplicates };
+    const powerBack = await this.alarms.powerRestoredWithin(manager, firstSeen);
+    return { raisedAlarmIds: raised, joinedAlarmIds: joined, held, duplicates, powerBack };
   }
 }

@@ -264,3 +264,26 @@ describe('power or network outages through supervision', () => {
     nordbyWatcher.socket.close();
   });
 });
+
+describe('power coming back', () => {
+  it("resolves the dispenser's power-loss alarm when it reports the supply back, and only that device's", async () => {
+    const dispenser = test.manifest.residents.flatMap((resident) => resident.devices).find((device) => device.adapter === 'dispenser-json')!;
+    const client = await connectDevice(test.hub.mqttUrl, dispenser);
+    const say = (eventType: string, eventId: number) =>
+      client.publishAsync(`devices/${dispenser.deviceId}/events`, JSON.stringify({ serial: dispenser.deviceId, eventType, eventId, timestamp: new Date().toISOString() }), { qos: 1 });
+    await say('POWER_LOST', 900_001);
+    const lost = await eventually(async () => (await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms')).body.find((alarm) => alarm.device.id === dispenser.deviceId && alarm.code === '1.19' && alarm.state === 'reported'), 5000, 'the power-loss alarm');
+    await say('POWER_RESTORED', 900_002);
+    const resolved = await eventually(async () => {
+      const alarm = (await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms')).body.find((candidate) => candidate.id === lost.id);
+      return alarm?.state === 'closed' ? alarm : undefined;
+    }, 5000, 'the power-loss alarm resolved');
+    expect(resolved.cause).toBe('technical');
+    expect(resolved.log.at(-1)?.note).toBe('Strømmen er tilbake');
+    // Restored again (a duplicate report) resolves nothing more and raises nothing.
+    await say('POWER_RESTORED', 900_003);
+    await client.endAsync();
+    const after = (await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms')).body.filter((alarm) => alarm.device.id === dispenser.deviceId && alarm.state !== 'closed');
+    expect(after).toEqual([]);
+  });
+});
