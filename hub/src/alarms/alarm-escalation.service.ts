@@ -4,13 +4,16 @@ import { logStepCode } from '@knutepunkt/device-adapters';
 import { Queue, Worker } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { RedisConnections } from '../db/redis.js';
+import { CLOCK_JOB, RedisConnections } from '../db/redis.js';
 import type { AlarmView } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AlarmViews } from './alarm-views.service.js';
 import { Alarm } from './alarm.entity.js';
 
 const QUEUE = 'alarm-escalation';
+
+/** Where an untaken alarm's answer clock starts: when raised, last escalated, or last put back in the queue. */
+const ANSWER_CLOCK = 'GREATEST(COALESCE(a.escalated_at, a.raised_at), COALESCE(a.released_at, a.raised_at))';
 
 type EscalationJob =
   | {
@@ -66,25 +69,24 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Queues the next escalation of each untaken alarm, when its answer limit runs out. An alarm
-   * put back in the queue (`releasedAt`) gets a whole answer limit from then: another operator
-   * must be able to answer it before it escalates.
+   * put back in the queue gets a whole answer limit from then: another operator must be able to
+   * answer it before it escalates.
    */
-  async schedule(alarmIds: string[], releasedAt?: Date): Promise<void> {
+  async schedule(alarmIds: string[]): Promise<void> {
     if (alarmIds.length === 0) return;
     const due = (await this.db.query(
-      `SELECT a.id, a.escalation_level AS level,
-              GREATEST(0, EXTRACT(EPOCH FROM (COALESCE($2::timestamptz, a.escalated_at, a.raised_at) + make_interval(secs => t.answer_limit_seconds) - now())) * 1000)::bigint AS delay
+      `SELECT a.id, a.escalation_level AS level, (EXTRACT(EPOCH FROM a.released_at) * 1000)::bigint AS released,
+              GREATEST(0, EXTRACT(EPOCH FROM (${ANSWER_CLOCK} + make_interval(secs => t.answer_limit_seconds) - now())) * 1000)::bigint AS delay
        FROM alarms a JOIN tenants t ON t.id = a.tenant_id
        WHERE a.id = ANY($1) AND a.state = 'reported'`,
-      [alarmIds, releasedAt ?? null],
-    )) as Array<{ id: string; level: number; delay: string }>;
-    const clock = releasedAt ? `.released-${releasedAt.getTime()}` : '';
+      [alarmIds],
+    )) as Array<{ id: string; level: number; released: string | null; delay: string }>;
     await this.queue.addBulk(
       due.map((alarm) => ({
         name: 'escalate',
         data: { alarmId: alarm.id, level: alarm.level + 1 },
-        // One job per step: queuing the same step twice (a restart's sweep) adds nothing.
-        opts: { jobId: `${alarm.id}.${alarm.level + 1}${clock}`, delay: Number(alarm.delay), removeOnComplete: 1000, removeOnFail: 1000 },
+        // One job per step of each stay in the queue: queuing the same step twice (a restart's sweep) adds nothing.
+        opts: { jobId: `${alarm.id}.${alarm.level + 1}${alarm.released ? `.released-${alarm.released}` : ''}`, delay: Number(alarm.delay), ...CLOCK_JOB },
       })),
     );
   }
@@ -100,7 +102,7 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
     await this.queue.add(
       'on-site',
       { alarmId, calledOutAt: calledOutAt.toISOString() },
-      { jobId: `${alarmId}.on-site.${calledOutAt.getTime()}`, delay: Number(due.delay), removeOnComplete: 1000, removeOnFail: 1000 },
+      { jobId: `${alarmId}.on-site.${calledOutAt.getTime()}`, delay: Number(due.delay), ...CLOCK_JOB },
     );
   }
 
@@ -133,19 +135,23 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
 
   private async escalate(alarmId: string, level: number): Promise<void> {
     const [escalated] = (await this.db.query(
-      `UPDATE alarms SET escalation_level = $2, escalated_at = now()
-       WHERE id = $1 AND state = 'reported' AND escalation_level = $2 - 1
+      `UPDATE alarms a SET escalation_level = $2, escalated_at = now()
+       FROM tenants t
+       WHERE t.id = a.tenant_id AND a.id = $1 AND a.state = 'reported' AND a.escalation_level = $2 - 1
+         -- A step queued for an earlier stay in the queue (before a take and a release) finds its clock not yet run out.
+         AND ${ANSWER_CLOCK} + make_interval(secs => t.answer_limit_seconds) <= now() + interval '250 milliseconds'
          -- An alarm of an untaken incident waits with it: the incident escalates, not each of its alarms.
-         AND NOT EXISTS (SELECT 1 FROM incidents WHERE incidents.id = alarms.incident_id AND incidents.state = 'reported')
-       RETURNING id`,
+         AND NOT EXISTS (SELECT 1 FROM incidents WHERE incidents.id = a.incident_id AND incidents.state = 'reported')
+       RETURNING a.id`,
       [alarmId, level],
     )) as [Array<{ id: string }>, number];
-    if (escalated.length === 0) return; // taken, closed, or this step already done
+    if (escalated.length === 0) return; // taken, closed, this step already done, or its clock restarted
+    // The next step is queued before anyone is told, so a failure to announce cannot stop the escalation.
+    await this.schedule([alarmId]);
     const view = await this.viewOf(alarmId);
     this.realtime.alarmUpdated(view);
     this.realtime.alarmEscalated(view);
     this.realtime.supervisorAlert({ kind: 'not-answered', alarm: view, at: new Date().toISOString() });
     this.logger.warn(`alarm ${alarmId} not taken in time: escalation ${level}`);
-    await this.schedule([alarmId]);
   }
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { RedisConnections } from '../db/redis.js';
+import { CLOCK_JOB, RedisConnections } from '../db/redis.js';
 import { endsHold, holdEnding, type HoldEnding } from '../triage/triage.js';
 import { HeldEvent } from './held-event.entity.js';
 
@@ -88,7 +88,7 @@ export class AlarmHolds implements OnApplicationShutdown {
         name: 'release',
         data: { deviceId: hold.deviceId, eventId: hold.eventId },
         // BullMQ job ids may not hold ":"; event ids may, so the key is encoded into a safe form.
-        opts: { jobId: Buffer.from(`${hold.deviceId}\u0000${hold.eventId}`).toString('base64url'), delay: Math.max(0, hold.holdUntil.getTime() - Date.now()), removeOnComplete: 1000, removeOnFail: 1000 },
+        opts: { jobId: Buffer.from(`${hold.deviceId}\u0000${hold.eventId}`).toString('base64url'), delay: Math.max(0, hold.holdUntil.getTime() - Date.now()), ...CLOCK_JOB },
       })),
     );
   }

@@ -88,6 +88,10 @@ export class Alarm {
   @Column('timestamptz', { name: 'on_site_at', nullable: true })
   onSiteAt!: Date | null;
 
+  /** When an operator last put it back in the queue: its answer clock runs from then. */
+  @Column('timestamptz', { name: 'released_at', nullable: true })
+  releasedAt!: Date | null;
+
   /** The incident (a possible power or network outage) it is handled as part of; see src/incidents. */
   @Column('uuid', { name: 'incident_id', nullable: true })
   incidentId!: string | null;

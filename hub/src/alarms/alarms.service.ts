@@ -18,7 +18,8 @@ import { repeatFamily } from '../triage/triage-rules.js';
 import { triage, type TriageContext } from '../triage/triage.js';
 import { AlarmEscalation } from './alarm-escalation.service.js';
 import { AlarmHolds, type HeldEventKey } from './alarm-holds.service.js';
-import { type Actor, decide, type LifecycleAction, type LifecycleRequest, type LogEntryDraft, type Refusal } from './alarm-lifecycle.js';
+import { storeDecision } from './alarm-decisions.js';
+import { type Actor, decide, type LifecycleAction, type LifecycleRequest, type Refusal } from './alarm-lifecycle.js';
 import { HeldEvent } from './held-event.entity.js';
 import { AlarmLogEntry } from './alarm-log-entry.entity.js';
 import { AlarmViews } from './alarm-views.service.js';
@@ -125,8 +126,8 @@ export class AlarmsService implements OnModuleInit {
     return { raised: saved.map((alarm) => alarm.id), joined: [...joined], held };
   }
 
-  /** Open power-loss alarms of the devices whose events say the supply is back: the hub resolves them once these are stored. */
-  async powerRestoredWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<string[]> {
+  /** The supply is back: the devices' open power-loss alarms resolve in the transaction that stores the news. */
+  async powerRestoredWithin(manager: EntityManager, events: FirstSeenEvent[]): Promise<Alarm[]> {
     const devices = [...new Set(events.filter(({ event }) => event.technical === 'power-restored').map(({ device }) => device.id))];
     if (devices.length === 0) return [];
     const open = (await manager.query(
@@ -134,7 +135,11 @@ export class AlarmsService implements OnModuleInit {
        WHERE a.device_id = ANY($1) AND a.state <> 'closed' AND e.event->>'technical' = 'power-loss'`,
       [devices],
     )) as Array<{ id: string }>;
-    return open.map((alarm) => alarm.id);
+    return this.resolveWithin(
+      manager,
+      open.map((alarm) => alarm.id),
+      'Strømmen er tilbake',
+    );
   }
 
   /** The resident's open call for help raised within the window, if any. */
@@ -165,9 +170,14 @@ export class AlarmsService implements OnModuleInit {
   /** A held event's time ran out with nothing cancelling it: it raises its alarm now. */
   private async releaseHeld({ deviceId, eventId }: HeldEventKey): Promise<void> {
     const device = await this.directory.find(deviceId);
+    if (!device) {
+      // Left held, not marked released with nothing raised: it stays in the device's held events for someone to see.
+      this.logger.warn(`held event ${eventId} of ${deviceId}: the device is no longer known, nothing raised`);
+      return;
+    }
     const raised = await this.db.transaction(async (manager) => {
       const released = await manager.update(HeldEvent, { deviceId, eventId, releasedAt: IsNull(), cancelledAt: IsNull() }, { releasedAt: new Date() });
-      if (released.affected !== 1 || !device) return [];
+      if (released.affected !== 1) return [];
       const stored = await manager.findOneByOrFail(StoredEvent, { deviceId, eventId });
       return (await this.raiseWithin(manager, [{ event: stored.event, device, receivedAt: new Date() }], { released: true })).raised;
     });
@@ -237,7 +247,7 @@ export class AlarmsService implements OnModuleInit {
   async release(principal: Principal, alarmId: string, note: string | undefined): Promise<AlarmView> {
     requireRole(principal, RESPONSE_CENTRE, 'only the response centre handles alarms');
     await this.act(principal, alarmId, { type: 'release', note }, { audit: 'alarm.release', purpose: `releasing alarm ${alarmId}` });
-    await this.escalation.schedule([alarmId], new Date());
+    await this.escalation.schedule([alarmId]);
     return this.announceUpdated(principal, alarmId);
   }
 
@@ -338,15 +348,23 @@ export class AlarmsService implements OnModuleInit {
    * the news in its log, and its operator closes it. Technical alarms are not journaled.
    */
   async resolveByHub(alarmId: string, note: string): Promise<void> {
-    const resolved = await this.db.transaction(async (manager) => {
-      const alarm = await manager.getRepository(Alarm).createQueryBuilder('alarm').where('alarm.id = :alarmId', { alarmId }).setLock('pessimistic_write').getOne();
-      if (!alarm) return null;
+    await this.announceResolved(await this.db.transaction((manager) => this.resolveWithin(manager, [alarmId], note)));
+  }
+
+  /** resolveByHub inside the caller's transaction, for alarms whose end is stored in it; returns those that changed. */
+  async resolveWithin(manager: EntityManager, alarmIds: readonly string[], note: string): Promise<Alarm[]> {
+    if (alarmIds.length === 0) return [];
+    const alarms = await manager.getRepository(Alarm).createQueryBuilder('alarm').where('alarm.id = ANY(:alarmIds)', { alarmIds: [...alarmIds] }).orderBy('alarm.id').setLock('pessimistic_write').getMany();
+    const resolved: Alarm[] = [];
+    for (const alarm of alarms) {
       const decision = decide(alarm, { type: 'hub-resolve', note, actor: { kind: 'hub' }, at: new Date() });
-      if (!decision.ok) return null; // already closed
-      await this.persist(manager, alarm, decision.next, decision.log);
-      return decision.next;
-    });
-    if (resolved) for (const view of await this.views.of([resolved])) this.realtime.alarmUpdated(view);
+      if (decision.ok) resolved.push(await storeDecision(manager, alarm, decision.next, decision.log)); // else already closed
+    }
+    return resolved;
+  }
+
+  async announceResolved(alarms: Alarm[]): Promise<void> {
+    for (const view of await this.views.of(alarms)) this.realtime.alarmUpdated(view);
   }
 
   /**
@@ -364,37 +382,11 @@ export class AlarmsService implements OnModuleInit {
       if (!alarm) throw new NotFoundException(`no alarm ${alarmId}`);
       const decision = decide(alarm, { ...request, actor: actorOf(principal), at: new Date() } as LifecycleAction);
       if (!decision.ok) throw refusalError(decision.refusal, decision.reason);
-      const next = await this.persist(manager, alarm, decision.next, decision.log);
+      const next = await storeDecision(manager, alarm, decision.next, decision.log);
       await this.audit.record(principal, options.audit, [alarm.residentId], options.purpose, manager);
       await options.within?.(manager);
       return next;
     });
-  }
-
-  /** Stores what the state machine decided: the lifecycle's fields and the log entries. */
-  private async persist(manager: EntityManager, before: Alarm, next: Alarm, log: LogEntryDraft[]): Promise<Alarm> {
-    const calledOut = log.find((entry) => entry.action === 'call-out');
-    const onSite = log.find((entry) => entry.action === 'on-site' && entry.step === 'action');
-    const changes = {
-      state: next.state,
-      takenBy: next.takenBy,
-      takenAt: next.takenAt,
-      callOutTeamId: next.callOutTeamId,
-      responderId: next.responderId,
-      cause: next.cause,
-      measures: next.measures,
-      closingNote: next.closingNote,
-      closedAt: next.closedAt,
-      // Kept after the call-out ends: the time to on site is a service level.
-      calledOutAt: calledOut ? calledOut.at : before.calledOutAt,
-      onSiteAt: calledOut ? null : (onSite?.at ?? before.onSiteAt),
-    };
-    await manager.update(Alarm, { id: before.id }, changes);
-    await manager.insert(
-      AlarmLogEntry,
-      log.map((entry) => ({ alarmId: before.id, code: entry.code, at: entry.at, operatorId: entry.actor.kind === 'hub' ? null : entry.actor.id, note: entry.note })),
-    );
-    return { ...before, ...changes };
   }
 
   /** Announces the alarm to the consoles of its tenant, and to the responder team that has (or just had) its call-out. */

@@ -1,14 +1,26 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { type Principal, readSessionToken } from './session-token.js';
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** Every API route but login needs an operator's session token. */
+const OPEN_TO_RESPONDERS = 'knutepunkt:open-to-responders';
+
+/**
+ * Marks a controller or route a responder may use. Responders are refused everywhere else, so a
+ * new route never shows home-care staff the response centre's queue or residents by oversight.
+ */
+export const OpenToResponders = () => SetMetadata(OPEN_TO_RESPONDERS, true);
+
+/** Every API route but login needs an account's session token. */
 @Injectable()
 export class OperatorGuard implements CanActivate {
-  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -18,6 +30,9 @@ export class OperatorGuard implements CanActivate {
     if (!session) throw new UnauthorizedException('log in first: missing or expired session');
     const { expiresAt: _expiresAt, ...principal } = session;
     request.principal = principal;
+    if (principal.role === 'responder' && !this.reflector.getAllAndOverride<boolean>(OPEN_TO_RESPONDERS, [context.getHandler(), context.getClass()])) {
+      throw new ForbiddenException('responders use their call-outs only: /api/call-outs');
+    }
     return true;
   }
 }

@@ -38,3 +38,10 @@ export class RedisConnections {
     await Promise.all(this.opened.map((connection) => connection.quit().catch(() => undefined)));
   }
 }
+
+/**
+ * Options of the hub's delayed clock jobs (escalation, holds, on-site limits): a step that fails
+ * (the database away for a moment) is tried again; finished ones are kept a while, so a sweep at
+ * start does not queue the same step twice.
+ */
+export const CLOCK_JOB = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 } as const;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { RedisConnections } from '../db/redis.js';
+import { CLOCK_JOB, RedisConnections } from '../db/redis.js';
 
 const QUEUE = 'incident-escalation';
 
@@ -69,7 +69,7 @@ export class IncidentEscalation implements OnApplicationShutdown {
         name: 'escalate',
         data: { incidentId: incident.id, level: incident.level + 1 },
         // One job per step: queuing the same step twice (a restart's sweep) adds nothing.
-        opts: { jobId: `${incident.id}.${incident.level + 1}${recheck}`, delay: Number(incident.delay), removeOnComplete: 1000, removeOnFail: 1000 },
+        opts: { jobId: `${incident.id}.${incident.level + 1}${recheck}`, delay: Number(incident.delay), ...CLOCK_JOB },
       })),
     );
   }

@@ -7,8 +7,8 @@
  * half done: two correlations can neither both miss the threshold nor both open an incident.
  */
 import { type EntityManager, Not } from 'typeorm';
+import { storeDecision } from '../alarms/alarm-decisions.js';
 import { decide, type LifecycleAction, type LogEntryDraft } from '../alarms/alarm-lifecycle.js';
-import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
 import { Alarm } from '../alarms/alarm.entity.js';
 import { decideOutage, OUTAGE_CONDITIONS, outageWindowStart, type OutageAlarm, type OutageRules } from '../triage/outage-correlation.js';
 import { Incident } from './incident.entity.js';
@@ -131,32 +131,9 @@ export async function actOnAlarms(manager: EntityManager, alarmIds: readonly str
       log.push(...decision.log);
     }
     if (refused || log.length === 0) continue;
-    await manager.update(
-      Alarm,
-      { id: alarm.id },
-      {
-        state: next.state,
-        takenBy: next.takenBy,
-        takenAt: next.takenAt,
-        callOutTeamId: next.callOutTeamId,
-        responderId: next.responderId,
-        cause: next.cause,
-        measures: next.measures,
-        closingNote: next.closingNote,
-        closedAt: next.closedAt,
-      },
-    );
-    await manager.insert(
-      AlarmLogEntry,
-      log.map((entry) => ({
-        alarmId: alarm.id,
-        code: entry.code,
-        at: entry.at,
-        operatorId: entry.actor.kind === 'hub' ? null : entry.actor.id,
-        // The take says why no one pressed it: the alarm came with its incident.
-        note: entry.note ?? (entry.action === 'take' ? HANDLED_TOGETHER : null),
-      })),
-    );
+    // The take says why no one pressed it: the alarm came with its incident.
+    const noted = log.map((entry) => (entry.note === null && entry.action === 'take' ? { ...entry, note: HANDLED_TOGETHER } : entry));
+    next = await storeDecision(manager, alarm, next, noted);
     changed.push(next);
   }
   return changed;

@@ -7,6 +7,7 @@ import { AlarmsService } from '../alarms/alarms.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { KnownDevice } from '../devices/device-directory.service.js';
 import { DeviceHeartbeats } from '../devices/device-heartbeats.service.js';
+import type { Alarm } from '../alarms/alarm.entity.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { IngestStats } from './ingest-stats.js';
 import { QuarantinedMessage } from './quarantined-message.entity.js';
@@ -144,15 +145,15 @@ export class Inbox {
         .catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
     }
     this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`));
-    if (powerBack.length > 0) this.resolvePowerBack(powerBack).catch((error: Error) => this.logger.error(`resolving power-loss alarms: ${error.message}`));
+    if (powerBack.length > 0) this.announcePowerBack(powerBack).catch((error: Error) => this.logger.error(`announcing power back: ${error.message}`));
     // A hold lost here is queued again at the next start, from the held_events table.
     this.alarms.scheduleHolds(held).catch((error: Error) => this.logger.error(`holding events: ${error.message}`));
   }
 
-  /** The supply is back: each power-loss alarm resolves (closed if untaken, noted if someone has it), and its incident hears of it. */
-  private async resolvePowerBack(alarmIds: string[]): Promise<void> {
-    for (const alarmId of alarmIds) await this.alarms.resolveByHub(alarmId, 'Strømmen er tilbake');
-    await this.incidents.alarmsChanged(alarmIds);
+  /** Power-loss alarms resolved because the supply is back (closed if untaken, noted if someone has it): consoles and their incident hear of it. */
+  private async announcePowerBack(alarms: Alarm[]): Promise<void> {
+    await this.alarms.announceResolved(alarms);
+    await this.incidents.alarmsChanged(alarms.map((alarm) => alarm.id));
   }
 
   private async insertQuarantined(manager: EntityManager, batch: Waiting[]): Promise<void> {
@@ -170,7 +171,7 @@ export class Inbox {
   private async insertEvents(
     manager: EntityManager,
     batch: Waiting[],
-  ): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; held: Array<HeldEventKey & { holdUntil: Date }>; duplicates: number; powerBack: string[] }> {
+  ): Promise<{ raisedAlarmIds: string[]; joinedAlarmIds: string[]; held: Array<HeldEventKey & { holdUntil: Date }>; duplicates: number; powerBack: Alarm[] }> {
     const candidates = batch.flatMap(({ item, receivedAt }) =>
       item.kind === 'events' ? item.events.map((event) => ({ event, device: item.device, receivedAt })) : [],
     );

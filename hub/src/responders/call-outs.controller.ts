@@ -4,7 +4,7 @@ import { ActionNoteBody } from '../alarms/alarm-requests.js';
 import { AlarmViews } from '../alarms/alarm-views.service.js';
 import { Alarm } from '../alarms/alarm.entity.js';
 import { AlarmsService } from '../alarms/alarms.service.js';
-import { Acting, OperatorGuard } from '../auth/auth.guard.js';
+import { Acting, OpenToResponders, OperatorGuard } from '../auth/auth.guard.js';
 import { requireRole, RESPONSE_CENTRE } from '../auth/roles.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
@@ -19,6 +19,7 @@ import { ResponderTeams } from './responder-teams.service.js';
 @ApiTags('call-outs')
 @ApiBearerAuth()
 @UseGuards(OperatorGuard)
+@OpenToResponders()
 @Controller('api')
 export class CallOutsController {
   constructor(

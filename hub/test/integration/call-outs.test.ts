@@ -124,6 +124,16 @@ describe('a call-out from take to close', () => {
     expect((await post(kari, `/api/alarms/${press.id}/call-out/arrived`)).status).toBe(400);
     expect((await post(kari, `/api/alarms/${press.id}/call-out`, { note: 'x\u0000y' })).status).toBe(400);
     expect((await api(test.hub, per.token, 'GET', '/api/alarms')).status).toBe(403);
+    // Anything not made for responders is closed to them: the devices (with residents), service levels, priorities, handover.
+    for (const [method, route] of [
+      ['GET', '/api/devices'],
+      ['GET', '/api/service-levels'],
+      ['GET', '/api/handover'],
+      ['GET', '/api/incidents'],
+      ['POST', `/api/alarms/${press.id}/priority`],
+    ] as const) {
+      expect((await api(test.hub, per.token, method, route, method === 'POST' ? { severity: 40, reason: 'vil ha den først' } : undefined)).status, route).toBe(403);
+    }
     expect((await post(per.token, `/api/alarms/${press.id}/take`)).status).toBe(403);
     expect((await post(siri, `/api/alarms/${press.id}/call-out`)).status).toBe(404);
 

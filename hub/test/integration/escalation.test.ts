@@ -55,3 +55,27 @@ it('escalates an untaken alarm each time its answer limit passes, raises it in t
   console.socket.close();
   supervisor.socket.close();
 });
+
+it('gives an alarm put back in the queue a whole answer limit from then: the step queued before the take does not escalate it early', async () => {
+  await test.hub.dataSource.query("UPDATE tenants SET answer_limit_seconds = 3 WHERE name = 'Nordby kommune'");
+  const device = deviceOf(test.manifest, 'safety-alarm', 2);
+  const client = await connectDevice(test.hub.mqttUrl, device);
+  await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.13').payload, { qos: 1 });
+  await client.endAsync();
+  const alarm = (await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms')).body.find((candidate) => candidate.device.id === device.deviceId && candidate.state === 'reported')!;
+  expect((await api(test.hub, operator, 'POST', `/api/alarms/${alarm.id}/take`)).status).toBe(200);
+  // Released two seconds in: the step queued at raising (due at three seconds) must find the clock restarted.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const released = await api<AlarmView>(test.hub, operator, 'POST', `/api/alarms/${alarm.id}/release`);
+  expect(released.body.state).toBe('reported');
+  const jobs = new Queue('alarm-escalation', { connection: { url: REDIS_URL }, prefix: test.env.QUEUE_PREFIX });
+  await eventually(async () => (await jobs.getJob(`${alarm.id}.1`))?.isCompleted(), 10_000, 'the step queued at raising to run');
+  const [early] = (await test.hub.dataSource.query('SELECT escalation_level FROM alarms WHERE id = $1', [alarm.id])) as Array<{ escalation_level: number }>;
+  expect(early!.escalation_level).toBe(0);
+  // A whole limit after the release, it escalates.
+  await eventually(async () => {
+    const [row] = (await test.hub.dataSource.query('SELECT escalation_level FROM alarms WHERE id = $1', [alarm.id])) as Array<{ escalation_level: number }>;
+    return row!.escalation_level === 1;
+  }, 10_000, 'the escalation a whole limit after the release');
+  await jobs.close();
+});

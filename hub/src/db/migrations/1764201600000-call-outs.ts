@@ -36,6 +36,7 @@ export class CallOuts1764201600000 implements MigrationInterface {
         ADD COLUMN responder_id uuid REFERENCES operators(id),
         ADD COLUMN called_out_at timestamptz,
         ADD COLUMN on_site_at timestamptz,
+        ADD COLUMN released_at timestamptz,
         ADD CONSTRAINT alarms_call_out_team FOREIGN KEY (call_out_team_id, tenant_id) REFERENCES responder_teams(id, tenant_id),
         ADD CONSTRAINT alarms_call_out_state
           CHECK ((state IN ('called-out', 'responder-on-way', 'responder-on-site')) = (call_out_team_id IS NOT NULL));
@@ -48,7 +49,7 @@ export class CallOuts1764201600000 implements MigrationInterface {
       DROP INDEX alarms_call_outs;
       UPDATE alarms SET state = 'being-handled' WHERE state IN ('called-out', 'responder-on-way', 'responder-on-site');
       ALTER TABLE alarms DROP CONSTRAINT alarms_call_out_state, DROP CONSTRAINT alarms_call_out_team,
-        DROP COLUMN on_site_at, DROP COLUMN called_out_at, DROP COLUMN responder_id, DROP COLUMN call_out_team_id;
+        DROP COLUMN released_at, DROP COLUMN on_site_at, DROP COLUMN called_out_at, DROP COLUMN responder_id, DROP COLUMN call_out_team_id;
       ALTER TABLE alarms DROP CONSTRAINT alarms_state_check;
       ALTER TABLE alarms ADD CONSTRAINT alarms_state_check CHECK (state IN ('reported', 'being-handled', 'closed'));
       ALTER TABLE tenants ADD COLUMN on_site_limit_minutes integer NOT NULL DEFAULT 45 CHECK (on_site_limit_minutes > 0);
