@@ -115,12 +115,9 @@ export const api = {
   /** No teamId: the team serving the resident's zone (409 when none does). */
   callOut: (id: string, callOut: CallOutRequest) => request<AlarmView>('POST', `${alarmPath(id)}/call-out`, callOut),
   cancelCallOut: (id: string, note: ActionNoteRequest = {}) => request<AlarmView>('POST', `${alarmPath(id)}/cancel-call-out`, note),
-  /** The operator reports for a responder team that phones in. */
-  reportCallOut: (id: string, report: CallOutReport, note: ActionNoteRequest = {}) =>
-    request<AlarmView>('POST', `${alarmPath(id)}/call-out/${encodeURIComponent(report)}`, note),
   listResponderTeams: () => request<ResponderTeamView[]>('GET', '/responder-teams'),
 
-  /** A responder's phone: its team's call-outs, and its own reports on them. */
+  /** A responder's phone: its team's call-outs, and its reports on them (or the operator's, for a team that phones in). */
   listCallOuts: () => request<CallOutDetail[]>('GET', '/call-outs'),
   respondToCallOut: (id: string, report: CallOutReport, note: ActionNoteRequest = {}) =>
     request<AlarmView>('POST', `/call-outs/${encodeURIComponent(id)}/${encodeURIComponent(report)}`, note),

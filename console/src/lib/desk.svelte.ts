@@ -199,7 +199,7 @@ export class AlarmDesk {
 
   /** Report for a team that phones in: accepted, on site, done. */
   reportCallOut(id: string, report: CallOutReport): Promise<boolean> {
-    return this.#apply(() => api.reportCallOut(id, report));
+    return this.#apply(() => api.respondToCallOut(id, report));
   }
 
   /** The teams a call-out can go to; fetched once per desk. */

@@ -18,12 +18,9 @@ import {
   type ClosingMeasure,
 } from '../realtime/contract.js';
 
-/** The lifecycle's states are the contract's: the console shows the same ones. */
-export const LIFECYCLE_STATES = ALARM_STATES;
-export type LifecycleState = AlarmState;
-
-export function isLifecycleState(value: unknown): value is LifecycleState {
-  return (LIFECYCLE_STATES as readonly unknown[]).includes(value);
+/** The lifecycle's states are the contract's AlarmState: the console shows the same ones. */
+function isAlarmState(value: unknown): value is AlarmState {
+  return (ALARM_STATES as readonly unknown[]).includes(value);
 }
 
 /**
@@ -34,7 +31,7 @@ export type Actor = { kind: 'operator'; id: string } | { kind: 'responder'; id: 
 
 /** The lifecycle's part of an alarm: the Alarm entity has these fields (plus its own). */
 export interface LifecycleAlarm {
-  state: LifecycleState;
+  state: AlarmState;
   /** The operator who holds the alarm; kept when it closes, so the record says who closed it. */
   takenBy: string | null;
   takenAt: Date | null;
@@ -48,9 +45,6 @@ export interface LifecycleAlarm {
   closedAt: Date | null;
 }
 
-/** Log steps an operator writes by hand; the others follow from actions. */
-export const FREE_LOG_STEPS = MANUAL_LOG_STEPS;
-export type FreeLogStep = ManualLogStep;
 
 interface ActionBase {
   actor: Actor;
@@ -61,7 +55,7 @@ export type LifecycleAction = ActionBase &
   (
     | { type: 'take' }
     | { type: 'release'; note?: string }
-    | { type: 'log'; step: FreeLogStep; note?: string }
+    | { type: 'log'; step: ManualLogStep; note?: string }
     | { type: 'call-out'; teamId: string; note?: string }
     | { type: 'cancel-call-out'; note?: string }
     | { type: 'accept-call-out'; note?: string }
@@ -100,7 +94,7 @@ export type Decision<A extends LifecycleAlarm = LifecycleAlarm> =
  * Every transition, from state to state, by action. `decide` allows an action only from the
  * states listed for it; the console can use the table to show the buttons that apply.
  */
-export const TRANSITIONS: Readonly<Record<LifecycleActionType, Readonly<Partial<Record<LifecycleState, LifecycleState>>>>> = {
+export const TRANSITIONS: Readonly<Record<LifecycleActionType, Readonly<Partial<Record<AlarmState, AlarmState>>>>> = {
   take: { reported: 'being-handled' },
   release: { 'being-handled': 'reported' },
   log: {
@@ -169,7 +163,7 @@ export function raiseAlarm(at: Date): { alarm: LifecycleAlarm; log: LogEntryDraf
  */
 export function decide<A extends LifecycleAlarm>(alarm: A, action: LifecycleAction): Decision<A> {
   if (!(action.at instanceof Date) || Number.isNaN(action.at.getTime())) return refuse('input', 'the action has no valid time');
-  if (!isLifecycleState(alarm.state)) return refuse('state', `the alarm is in an unknown state: ${String(alarm.state)}`);
+  if (!isAlarmState(alarm.state)) return refuse('state', `the alarm is in an unknown state: ${String(alarm.state)}`);
   const to = TRANSITIONS[action.type]?.[alarm.state];
   if (to === undefined) return refuse('state', wrongState(alarm.state, action.type));
 
@@ -201,8 +195,8 @@ export function decide<A extends LifecycleAlarm>(alarm: A, action: LifecycleActi
     case 'log': {
       const refusal = handlerRefusal(alarm, action.actor, 'write in its log');
       if (refusal) return refusal;
-      if (!(FREE_LOG_STEPS as readonly string[]).includes(action.step)) {
-        return refuse('input', `a log entry is one of ${FREE_LOG_STEPS.join(', ')}; call-outs and closing are their own actions`);
+      if (!(MANUAL_LOG_STEPS as readonly string[]).includes(action.step)) {
+        return refuse('input', `a log entry is one of ${MANUAL_LOG_STEPS.join(', ')}; call-outs and closing are their own actions`);
       }
       return accept({}, [entry(action.step, noteOf(action.note))]);
     }
@@ -278,8 +272,8 @@ export function lifecycleBreaches(alarm: LifecycleAlarm): string[] {
   const breach = (holds: boolean, what: string) => {
     if (!holds) breaches.push(what);
   };
-  if (!isLifecycleState(alarm.state)) return [`unknown state ${String(alarm.state)}`];
-  const callOut = (CALL_OUT_STATES as readonly LifecycleState[]).includes(alarm.state);
+  if (!isAlarmState(alarm.state)) return [`unknown state ${String(alarm.state)}`];
+  const callOut = (CALL_OUT_STATES as readonly AlarmState[]).includes(alarm.state);
   breach((alarm.takenBy === null) === (alarm.takenAt === null), 'takenBy and takenAt are set together');
   breach(alarm.state !== 'reported' || alarm.takenBy === null, 'a reported alarm is held by no one');
   breach(!(alarm.state === 'being-handled' || callOut) || alarm.takenBy !== null, 'an alarm being handled or out on call-out has its operator');
@@ -354,12 +348,12 @@ function worded(wording: string, note: string | undefined): string {
   return extra === null ? wording : `${wording}: ${extra}`;
 }
 
-function wrongState(state: LifecycleState, type: LifecycleActionType): string {
+function wrongState(state: AlarmState, type: LifecycleActionType): string {
   if (state === 'closed') return type === 'hub-resolve' ? 'the alarm is already closed' : 'the alarm is closed: reopen it first';
   if (type === 'reopen') return 'the alarm is not closed';
   if (type === 'take') return 'the alarm is already taken';
   if (state === 'reported') return 'take the alarm first';
-  const callOut = (CALL_OUT_STATES as readonly LifecycleState[]).includes(state);
+  const callOut = (CALL_OUT_STATES as readonly AlarmState[]).includes(state);
   if (callOut && (type === 'close' || type === 'release' || type === 'call-out')) {
     return 'a call-out is under way: wait for the responder to report done, or cancel the call-out';
   }

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import {
@@ -16,11 +17,7 @@ import {
 
 const NOTE_LIMIT = 4000;
 
-export class AddLogStepBody implements AddLogStepRequest {
-  @ApiProperty({ enum: MANUAL_LOG_STEPS })
-  @IsIn(MANUAL_LOG_STEPS)
-  step!: ManualLogStep;
-
+export class ActionNoteBody implements ActionNoteRequest {
   @ApiPropertyOptional({ maxLength: NOTE_LIMIT })
   @IsOptional()
   @IsString()
@@ -28,23 +25,23 @@ export class AddLogStepBody implements AddLogStepRequest {
   note?: string;
 }
 
-export class CloseAlarmBody implements CloseAlarmRequest {
+/** The measures taken, as closing an alarm or an incident needs them: at least one, each once, each coded. */
+export const ClosingMeasuresField = () =>
+  applyDecorators(ApiProperty({ enum: CLOSING_MEASURES, isArray: true }), IsArray(), ArrayMinSize(1), ArrayUnique(), IsIn(CLOSING_MEASURES, { each: true }));
+
+export class CloseAlarmBody extends ActionNoteBody implements CloseAlarmRequest {
   @ApiProperty({ enum: CLOSING_CAUSES })
   @IsIn(CLOSING_CAUSES)
   cause!: ClosingCause;
 
-  @ApiProperty({ enum: CLOSING_MEASURES, isArray: true })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayUnique()
-  @IsIn(CLOSING_MEASURES, { each: true })
+  @ClosingMeasuresField()
   measures!: ClosingMeasure[];
+}
 
-  @ApiPropertyOptional({ maxLength: NOTE_LIMIT })
-  @IsOptional()
-  @IsString()
-  @MaxLength(NOTE_LIMIT)
-  note?: string;
+export class AddLogStepBody extends ActionNoteBody implements AddLogStepRequest {
+  @ApiProperty({ enum: MANUAL_LOG_STEPS })
+  @IsIn(MANUAL_LOG_STEPS)
+  step!: ManualLogStep;
 }
 
 export class ChangePriorityBody implements ChangePriorityRequest {
@@ -57,14 +54,6 @@ export class ChangePriorityBody implements ChangePriorityRequest {
   @MinLength(3)
   @MaxLength(500)
   reason!: string;
-}
-
-export class ActionNoteBody implements ActionNoteRequest {
-  @ApiPropertyOptional({ maxLength: NOTE_LIMIT })
-  @IsOptional()
-  @IsString()
-  @MaxLength(NOTE_LIMIT)
-  note?: string;
 }
 
 export class CallOutBody extends ActionNoteBody implements CallOutRequest {

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseEnumPipe, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import { requireRole, RESPONSE_CENTRE } from '../auth/roles.js';
-import { type AlarmDetail, type AlarmView, CALL_OUT_REPORTS, type CallOutReport } from '../realtime/contract.js';
+import type { AlarmDetail, AlarmView } from '../realtime/contract.js';
 import { ResidentsService } from '../residents/residents.service.js';
 import { ActionNoteBody, AddLogStepBody, CallOutBody, ChangePriorityBody, CloseAlarmBody } from './alarm-requests.js';
 import { AlarmsService } from './alarms.service.js';
@@ -65,18 +65,6 @@ export class AlarmsController {
   @HttpCode(200)
   cancelCallOut(@Acting() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ActionNoteBody): Promise<AlarmView> {
     return this.alarms.cancelCallOut(principal, id, body.note);
-  }
-
-  /** The operator reports for a team that phones in rather than taps: accept, on-site or done. */
-  @Post(':id/call-out/:report')
-  @HttpCode(200)
-  reportCallOut(
-    @Acting() principal: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('report', new ParseEnumPipe(CALL_OUT_REPORTS)) report: CallOutReport,
-    @Body() body: ActionNoteBody,
-  ): Promise<AlarmView> {
-    return this.alarms.reportCallOut(principal, id, report, body.note);
   }
 
   @Post(':id/reopen')

@@ -12,7 +12,7 @@ import { Resident } from '../residents/resident.entity.js';
 import { HandoverNoteRead } from './handover-note-read.entity.js';
 import { HandoverNote } from './handover-note.entity.js';
 import { ShiftPlan } from './shift-plan.entity.js';
-import { DEFAULT_SHIFT_CHANGES, noteExpiry, readShiftChanges, shiftAt } from './shifts.js';
+import { DEFAULT_SHIFT_CHANGES, InvalidShiftChanges, noteExpiry, readShiftChanges, shiftAt } from './shifts.js';
 
 const RESIDENT_SEARCH_LIMIT = 20;
 
@@ -127,7 +127,13 @@ export class HandoverService {
   /** A municipality's admin sets when its shifts change; notes already written keep their expiry. */
   async replaceShiftPlan(principal: Principal, tenantId: string, shiftChanges: string[]): Promise<ShiftPlanView> {
     if (principal.role !== 'admin' || !this.tenancy.admits(principal, tenantId)) throw new ForbiddenException("only the municipality's admin changes its shifts");
-    const changes = readShiftChanges(shiftChanges);
+    let changes: string[];
+    try {
+      changes = readShiftChanges(shiftChanges);
+    } catch (error) {
+      if (error instanceof InvalidShiftChanges) throw new BadRequestException(error.message);
+      throw error;
+    }
     await this.db.query('INSERT INTO shift_plans (tenant_id, shift_changes) VALUES ($1, $2) ON CONFLICT (tenant_id) DO UPDATE SET shift_changes = EXCLUDED.shift_changes', [
       tenantId,
       changes,

@@ -81,7 +81,8 @@ export class IncidentsService implements OnModuleInit {
   }
 
   /**
-   * Some of these alarms ended or changed outside the incident (a device back in contact): the
+   * Some of these alarms ended or changed outside the incident (a device back in contact or
+   * taken out of service, power back, an operator closing or reopening one on its own): the
    * incidents they belong to close if none of their alarms is open any more, and consoles hear.
    */
   async alarmsChanged(alarmIds: readonly string[]): Promise<void> {
@@ -208,6 +209,7 @@ export class IncidentsService implements OnModuleInit {
     const view = await this.viewOf(incidentId);
     this.realtime.incident('incident:updated', view);
     this.realtime.incident('incident:escalated', view);
+    this.realtime.supervisorAlert({ kind: 'incident-not-answered', incident: view, at: new Date().toISOString() });
     this.logger.warn(`incident ${incidentId} (${view.deviceCount} devices) not taken in time: escalation ${level}`);
     await this.escalation.schedule([incidentId]);
   }

@@ -43,9 +43,11 @@ export async function lockTenantIncidents(manager: EntityManager, tenantIds: rea
 /**
  * Called in the transaction that raised `raisedAlarmIds`: for each tenant with a fresh
  * power-loss or no-contact alarm among them, lets the pure decision open an incident or add
- * the tenant's unattached outage alarms to the incident already open. Alarms joining an
- * incident someone is handling are taken for that operator at once: while an incident is being
- * handled, its alarms are handled with it.
+ * the tenant's unattached outage alarms to the incident already open. An incident no one has
+ * taken takes in any of them. One someone is handling takes them in only while its outage is
+ * still unfolding (its newest alarm raised within the tenant's outage window), and they are
+ * taken for its operator at once; later alarms are not that operator's to hold unseen: they
+ * stay alarms of their own, and a new incident can open once the old one closes.
  */
 export async function correlateOutages(
   manager: EntityManager,
@@ -74,7 +76,13 @@ export async function correlateOutages(
         [tenantId, outageWindowStart(now, rules), OUTAGE_CONDITIONS],
       )) as Array<{ id: string; device_id: string; raised_at: Date }>
     ).map((row): OutageAlarm => ({ alarmId: row.id, deviceId: row.device_id, raisedAt: row.raised_at }));
-    const open = await manager.getRepository(Incident).findOne({ where: { tenantId, kind: 'outage', state: Not('closed') } });
+    let open = await manager.getRepository(Incident).findOne({ where: { tenantId, kind: 'outage', state: Not('closed') } });
+    // Every alarm of it ended but nothing settled it (a hub stopped in between): it closes now, and this outage is a new one.
+    if (open && (await settleIncidents(manager, [open.id])).length > 0) {
+      changes.updated.push(open.id);
+      open = null;
+    }
+    if (open?.state === 'being-handled' && !(await stillUnfolding(manager, open.id, rules, now))) continue;
     const decision = decideOutage(unattached, open?.id ?? null, rules, now);
     if (decision.action === 'none') continue;
     let incidentId: string;
@@ -100,6 +108,15 @@ export async function correlateOutages(
     }
   }
   return changes;
+}
+
+/** Whether the incident's newest alarm was raised within the outage window: the same outage, still spreading. */
+async function stillUnfolding(manager: EntityManager, incidentId: string, rules: OutageRules, now: Date): Promise<boolean> {
+  const [row] = (await manager.query('SELECT coalesce(max(raised_at) >= $2, false) AS unfolding FROM alarms WHERE incident_id = $1', [
+    incidentId,
+    outageWindowStart(now, rules),
+  ])) as Array<{ unfolding: boolean }>;
+  return row!.unfolding;
 }
 
 /**

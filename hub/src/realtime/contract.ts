@@ -323,11 +323,21 @@ export interface HandoverSignal {
   residentId: string | null;
 }
 
-export interface SupervisorAlert {
+/** To supervisors: an alarm not answered in time, or its responder not on site in time. */
+export interface AlarmSupervisorAlert {
   kind: 'not-answered' | 'not-on-site';
   alarm: AlarmView;
   at: string;
 }
+
+/** To supervisors: an outage incident passed its answer limit untaken (again). */
+export interface IncidentSupervisorAlert {
+  kind: 'incident-not-answered';
+  incident: IncidentView;
+  at: string;
+}
+
+export type SupervisorAlert = AlarmSupervisorAlert | IncidentSupervisorAlert;
 
 /** socket.io: server → console. Connect with `auth: { token }`; one room per tenant. */
 export interface ServerToConsoleEvents {
@@ -343,7 +353,7 @@ export interface ServerToConsoleEvents {
   'incident:escalated': (incident: IncidentView) => void;
   /** To a responder team's phones: a call-out to the team, or a change to one (accepted, cancelled, done). */
   'call-out:updated': (alarm: AlarmView) => void;
-  /** To supervisors and admins: an alarm waits too long, or a responder is not on site in time. */
+  /** To supervisors and admins: an alarm or an incident waits too long, or a responder is not on site in time. */
   'supervisor:alert': (alert: SupervisorAlert) => void;
   /** A handover note was written, or resolved, in one of the console's municipalities. */
   'handover:noted': (note: HandoverSignal) => void;

@@ -11,7 +11,7 @@ import type { AlarmView, ConsoleToServerEvents, HandoverSignal, IncidentView, Se
 const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
 const supervisorRoom = (tenantId: string) => `supervisors:${tenantId}`;
 const teamRoom = (teamId: string) => `team:${teamId}`;
-/** Roles told when an alarm waits too long or a responder is late. */
+/** Roles told when an alarm or incident waits too long or a responder is late. */
 const SUPERVISING = new Set(['supervisor', 'admin']);
 
 /**
@@ -69,7 +69,8 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
   }
 
   supervisorAlert(alert: SupervisorAlert): void {
-    this.server.to(supervisorRoom(alert.alarm.tenantId)).emit('supervisor:alert', alert);
+    const tenantId = alert.kind === 'incident-not-answered' ? alert.incident.tenantId : alert.alarm.tenantId;
+    this.server.to(supervisorRoom(tenantId)).emit('supervisor:alert', alert);
   }
 
   handoverNoted(note: HandoverSignal): void {

@@ -42,6 +42,7 @@ export class CallOutsController {
     return details;
   }
 
+  /** A responder's tap, or the operator reporting for a team that phones in rather than taps. */
   @Post('call-outs/:id/:report')
   @HttpCode(200)
   report(

@@ -101,16 +101,16 @@ describe('a call-out from take to close', () => {
     // The operator may choose a team other than the zone's.
     const sentrum = teams.find((team) => team.name === 'Hjemmetjenesten Sentrum')!;
     expect((await post(kari, `/api/alarms/${press.id}/call-out`, { teamId: sentrum.id })).body.callOut?.team.id).toBe(sentrum.id);
-    expect((await post(ola, `/api/alarms/${press.id}/call-out/on-site`)).status).toBe(409);
+    expect((await post(ola, `/api/call-outs/${press.id}/on-site`)).status).toBe(409);
     const cancelled = await post(kari, `/api/alarms/${press.id}/cancel-call-out`, { note: 'Brukeren klarte seg selv' });
     expect(cancelled.body.state).toBe('being-handled');
     expect((await post(per.token, `/api/call-outs/${press.id}/accept`)).status).toBe(409);
 
     expect((await post(kari, `/api/alarms/${press.id}/call-out`)).body.callOut?.team.name).toBe('Hjemmetjenesten Nord');
-    const onSite = await post(kari, `/api/alarms/${press.id}/call-out/on-site`, { note: 'Ringte fra døra' });
+    const onSite = await post(kari, `/api/call-outs/${press.id}/on-site`, { note: 'Ringte fra døra' });
     expect(onSite.body.state).toBe('responder-on-site');
     expect(onSite.body.log.map((entry) => entry.code).slice(-2)).toEqual([5, 9]);
-    expect((await post(kari, `/api/alarms/${press.id}/call-out/done`)).body.state).toBe('being-handled');
+    expect((await post(kari, `/api/call-outs/${press.id}/done`)).body.state).toBe('being-handled');
   });
 
   it('refuses plainly: a team of another municipality 400, a bad report 400, a responder at the queue 403, another municipality 404', async () => {
@@ -121,7 +121,7 @@ describe('a call-out from take to close', () => {
     expect(foreign.status).toBe(400);
     expect(foreign.body.message).toMatch(/teamId/);
     expect((await post(kari, `/api/alarms/${press.id}/call-out`, { teamId: 'not-a-uuid' })).status).toBe(400);
-    expect((await post(kari, `/api/alarms/${press.id}/call-out/arrived`)).status).toBe(400);
+    expect((await post(kari, `/api/call-outs/${press.id}/arrived`)).status).toBe(400);
     expect((await post(kari, `/api/alarms/${press.id}/call-out`, { note: 'x\u0000y' })).status).toBe(400);
     expect((await api(test.hub, per.token, 'GET', '/api/alarms')).status).toBe(403);
     // Anything not made for responders is closed to them: the devices (with residents), service levels, priorities, handover.

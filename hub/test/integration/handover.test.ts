@@ -277,13 +277,13 @@ describe('bad input', () => {
   });
 
   it.each([
-    [{ shiftChanges: [] }, /shiftChanges must contain at least 1 elements/],
-    [{ shiftChanges: ['7:00'] }, /shiftChanges: each a time of day as HH:MM/],
-    [{ shiftChanges: ['07:00', '07:00'] }, /shiftChanges's elements must be unique/],
+    [{ shiftChanges: [] }, /shiftChanges: a list of 1 to 6 times of day/],
+    [{ shiftChanges: ['7:00'] }, /shiftChanges: "7:00" is not a time of day as HH:MM/],
+    [{ shiftChanges: ['07:00', '07:00'] }, /shiftChanges: each time only once/],
     [{ shiftChanges: '07:00' }, /shiftChanges must be an array/],
   ])('refuses the shift plan %j with 400 naming shiftChanges', async (body, message) => {
-    const answer = await api<{ message: string[] }>(test.hub, nils.token, 'PUT', `/api/handover/shifts/${nordby}`, body);
+    const answer = await api<{ message: string[] | string }>(test.hub, nils.token, 'PUT', `/api/handover/shifts/${nordby}`, body);
     expect(answer.status).toBe(400);
-    expect(answer.body.message.join('; ')).toMatch(message);
+    expect([answer.body.message].flat().join('; ')).toMatch(message);
   });
 });
