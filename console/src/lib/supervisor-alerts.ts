@@ -6,14 +6,19 @@ import { translate, type Messages } from './i18n/index';
 export const MAX_SUPERVISOR_ALERTS = 20;
 
 export interface SupervisorAlertEntry {
-  /** One entry per alarm and kind: a further escalation of the same alarm replaces its alert. */
+  /** One entry per alarm (or incident) and kind: a further escalation of the same one replaces its alert. */
   key: string;
   alert: SupervisorAlert;
 }
 
-const keyOf = (alert: SupervisorAlert) => `${alert.kind}:${alert.alarm.id}`;
+/** The alarm or incident the alert is about. */
+export function subjectIdOf(alert: SupervisorAlert): string {
+  return alert.kind === 'incident-not-answered' ? alert.incident.id : alert.alarm.id;
+}
 
-/** The list with a new alert on top, newest first; the alarm's earlier alert of the same kind goes. */
+const keyOf = (alert: SupervisorAlert) => `${alert.kind}:${subjectIdOf(alert)}`;
+
+/** The list with a new alert on top, newest first; the earlier alert of the same kind about the same alarm or incident goes. */
 export function receiveSupervisorAlert(list: readonly SupervisorAlertEntry[], alert: SupervisorAlert): SupervisorAlertEntry[] {
   const key = keyOf(alert);
   const rest = list.filter((entry) => entry.key !== key);
@@ -28,10 +33,20 @@ export function dismissSupervisorAlert(list: readonly SupervisorAlertEntry[], ke
 
 /**
  * The alert in words: "Alarm ikke besvart: 4.1 Fall – Astrid Hansen, Storgata 1, eskalert 2
- * ganger" or "Ikke på stedet innen 45 min: 4.1 Fall – Astrid Hansen, Storgata 1
- * (Hjemmetjenesten Sentrum)". The on-site limit is the time from call-out to the alert.
+ * ganger", "Ikke på stedet innen 45 min: 4.1 Fall – Astrid Hansen, Storgata 1
+ * (Hjemmetjenesten Sentrum)" or "Hendelse ikke besvart: Mulig strøm- eller nettbrudd, 12
+ * enheter, eskalert 1 gang". The on-site limit is the time from call-out to the alert.
  */
 export function describeSupervisorAlert(alert: SupervisorAlert, messages: Messages): string {
+  if (alert.kind === 'incident-not-answered') {
+    const { incident } = alert;
+    const subject = translate(messages, 'supervisorAlert.incidentSubject', {
+      kind: translate(messages, 'incident.outage'),
+      devices: translate(messages, 'incident.devices', { count: incident.deviceCount }),
+    });
+    const count = incident.escalationLevel;
+    return translate(messages, count === 1 ? 'supervisorAlert.incident-not-answered.one' : 'supervisorAlert.incident-not-answered.other', { incident: subject, count });
+  }
   const { alarm } = alert;
   const subject = translate(messages, 'supervisorAlert.subject', {
     code: alarm.code,

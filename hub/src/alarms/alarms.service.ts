@@ -8,6 +8,7 @@ import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { DeviceCommands } from '../devices/device-commands.service.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
+import { IncidentsService } from '../incidents/incidents.service.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { JournalService } from '../journal/journal.service.js';
 import { type AlarmView, type CallOutReport, type CallOutRequest, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
@@ -55,6 +56,7 @@ export class AlarmsService implements OnModuleInit {
     private readonly holds: AlarmHolds,
     private readonly directory: DeviceDirectory,
     private readonly teams: ResponderTeams,
+    private readonly incidents: IncidentsService,
   ) {}
 
   /**
@@ -349,6 +351,7 @@ export class AlarmsService implements OnModuleInit {
    */
   async resolveByHub(alarmId: string, note: string): Promise<void> {
     await this.announceResolved(await this.db.transaction((manager) => this.resolveWithin(manager, [alarmId], note)));
+    await this.incidents.alarmsChanged([alarmId]);
   }
 
   /** resolveByHub inside the caller's transaction, for alarms whose end is stored in it; returns those that changed. */
@@ -377,7 +380,7 @@ export class AlarmsService implements OnModuleInit {
     request: LifecycleRequest,
     options: { audit: string; purpose: string; within?: (manager: EntityManager) => Promise<void> },
   ): Promise<Alarm> {
-    return this.db.transaction(async (manager) => {
+    const changed = await this.db.transaction(async (manager) => {
       const alarm = await this.tenancy.query(principal, Alarm, 'alarm', manager).andWhere('alarm.id = :alarmId', { alarmId }).setLock('pessimistic_write').getOne();
       if (!alarm) throw new NotFoundException(`no alarm ${alarmId}`);
       const decision = decide(alarm, { ...request, actor: actorOf(principal), at: new Date() } as LifecycleAction);
@@ -387,6 +390,9 @@ export class AlarmsService implements OnModuleInit {
       await options.within?.(manager);
       return next;
     });
+    // An incident's alarm closed (or reopened, taken, released) on its own: the incident may have ended with it.
+    await this.incidents.alarmsChanged([alarmId]).catch((error: Error) => this.logger.error(`settling the incident of alarm ${alarmId}: ${error.message}`));
+    return changed;
   }
 
   /** Announces the alarm to the consoles of its tenant, and to the responder team that has (or just had) its call-out. */

@@ -5,7 +5,6 @@ import { DataSource, IsNull } from 'typeorm';
 import { AlarmsService } from '../alarms/alarms.service.js';
 import { Alarm } from '../alarms/alarm.entity.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { IncidentsService } from '../incidents/incidents.service.js';
 import { Inbox } from '../ingest/inbox.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { DeviceOutage, type OutageCause } from './device-outage.entity.js';
@@ -41,7 +40,6 @@ export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
     private readonly directory: DeviceDirectory,
     private readonly inbox: Inbox,
     private readonly alarms: AlarmsService,
-    private readonly incidents: IncidentsService,
   ) {}
 
   onModuleInit(): void {
@@ -85,10 +83,7 @@ export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
     const now = new Date();
     await this.db.getRepository(DeviceOutage).update({ id: outage.id, endedAt: IsNull() }, { endedAt: now });
     const minutes = Math.max(1, Math.round((now.getTime() - outage.startedAt.getTime()) / 60_000));
-    if (outage.alarmId) {
-      await this.alarms.resolveByHub(outage.alarmId, `Kontakt gjenopprettet etter ${minutes} min`);
-      await this.incidents.alarmsChanged([outage.alarmId]);
-    }
+    if (outage.alarmId) await this.alarms.resolveByHub(outage.alarmId, `Kontakt gjenopprettet etter ${minutes} min`);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlarmView, CallOutDetail, LoginResponse, ResponderTeamView, SupervisorAlert } from '../../src/realtime/contract.js';
+import type { AlarmSupervisorAlert, AlarmView, CallOutDetail, LoginResponse, ResponderTeamView } from '../../src/realtime/contract.js';
 import { api, connectDevice, consoleSocket, deviceOf, eventually, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
 
 let test: TestHub;
@@ -187,11 +187,11 @@ describe('the on-site limit', () => {
     await post(kari, `/api/alarms/${late.id}/call-out`);
     await post(per.token, `/api/call-outs/${late.id}/accept`);
     const alert = await eventually(
-      () => supervisor.received.find((message) => message.event === 'supervisor:alert' && (message.alarm as unknown as SupervisorAlert).alarm.id === late.id),
+      () => supervisor.received.find((message) => message.event === 'supervisor:alert' && (message.alarm as unknown as AlarmSupervisorAlert).alarm.id === late.id),
       10_000,
       'the supervisor alert',
     );
-    expect((alert.alarm as unknown as SupervisorAlert).kind).toBe('not-on-site');
+    expect((alert.alarm as unknown as AlarmSupervisorAlert).kind).toBe('not-on-site');
     const [entry] = (await test.hub.dataSource.query("SELECT note FROM alarm_log WHERE alarm_id = $1 AND note LIKE 'Ikke meldt på stedet%'", [late.id])) as Array<{ note: string }>;
     expect(entry?.note).toMatch(/vaktleder varslet/);
     expect(operatorConsole.received.some((message) => message.event === 'supervisor:alert')).toBe(false);

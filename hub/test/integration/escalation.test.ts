@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AlarmView, SupervisorAlert } from '../../src/realtime/contract.js';
+import type { AlarmSupervisorAlert, AlarmView } from '../../src/realtime/contract.js';
 import { api, connectDevice, consoleSocket, deviceOf, eventually, loginAs, nativeEvent, REDIS_URL, startTestHub, type TestHub } from './hub-harness.js';
 
 let test: TestHub;
@@ -29,7 +29,7 @@ it('escalates an untaken alarm each time its answer limit passes, raises it in t
   const alarmId = first.alarm.id;
   await eventually(() => console.received.find((message) => message.event === 'alarm:escalated' && message.alarm.id === alarmId && message.alarm.escalationLevel === 2), 10_000, 'second escalation');
   // The supervisor hears of each step; operators hear the escalation itself, not the supervisor's alert.
-  const alerts = supervisor.received.filter((message) => message.event === 'supervisor:alert').map((message) => message.alarm as unknown as SupervisorAlert);
+  const alerts = supervisor.received.filter((message) => message.event === 'supervisor:alert').map((message) => message.alarm as unknown as AlarmSupervisorAlert);
   expect(alerts.filter((alert) => alert.alarm.id === alarmId && alert.kind === 'not-answered').map((alert) => alert.alarm.escalationLevel)).toEqual(expect.arrayContaining([1, 2]));
   expect(console.received.some((message) => message.event === 'supervisor:alert')).toBe(false);
 

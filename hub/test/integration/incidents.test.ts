@@ -3,7 +3,7 @@ import type { FleetDevice } from '@knutepunkt/device-adapters';
 import type { EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correlateOutages } from '../../src/incidents/outage-incidents.js';
-import type { AlarmView, IncidentView } from '../../src/realtime/contract.js';
+import type { AlarmView, IncidentView, SupervisorAlert } from '../../src/realtime/contract.js';
 import { api, connectDevice, consoleSocket, eventually, loginAs, startTestHub, type TestHub } from './hub-harness.js';
 
 let test: TestHub;
@@ -12,6 +12,7 @@ let operator2: string;
 let sorvik: string;
 /** Demo devices that log in themselves, in the native format, by municipality. */
 const fleet = new Map<string, FleetDevice[]>();
+const tenantOf = new Map<string, string>();
 
 beforeAll(async () => {
   test = await startTestHub({ SUPERVISION_SWEEP_SECONDS: '1' });
@@ -20,9 +21,9 @@ beforeAll(async () => {
   sorvik = (await loginAs(test, 'sorvik')).token;
   // Sørvik is small: two devices at once are an outage there.
   await test.hub.dataSource.query(`UPDATE tenants SET triage_rules = '{"outageDeviceCount": 2}' WHERE name = 'Sørvik kommune'`);
-  const tenantOf = new Map(
-    ((await test.hub.dataSource.query('SELECT d.id, t.name FROM devices d JOIN tenants t ON t.id = d.tenant_id')) as Array<{ id: string; name: string }>).map((row) => [row.id, row.name]),
-  );
+  for (const row of (await test.hub.dataSource.query('SELECT d.id, t.name FROM devices d JOIN tenants t ON t.id = d.tenant_id')) as Array<{ id: string; name: string }>) {
+    tenantOf.set(row.id, row.name);
+  }
   for (const device of test.manifest.residents.flatMap((resident) => resident.devices)) {
     if (device.adapter !== 'native-json' || device.gatewayId) continue;
     const tenant = tenantOf.get(device.deviceId)!;
@@ -49,6 +50,17 @@ async function comeBack(device: FleetDevice): Promise<void> {
   const client = await connectDevice(test.hub.mqttUrl, device);
   await client.publishAsync(`devices/${device.deviceId}/heartbeat`, '', { qos: 1 });
   await client.endAsync();
+}
+
+/** The devices are back and the hub has ended their outages: they go back to be handed out again. */
+async function allBack(devices: FleetDevice[]): Promise<void> {
+  for (const device of devices) await comeBack(device);
+  const ids = devices.map((device) => device.deviceId);
+  await eventually(async () => {
+    const [row] = (await test.hub.dataSource.query('SELECT count(*)::int AS open FROM device_outages WHERE device_id = ANY($1) AND ended_at IS NULL', [ids])) as Array<{ open: number }>;
+    return row!.open === 0;
+  }, 10_000, `${devices.length} devices back`);
+  for (const device of devices) fleet.get(tenantOf.get(device.deviceId)!)!.push(device);
 }
 
 async function alarmsOf(token: string, devices: FleetDevice[]): Promise<AlarmView[]> {
@@ -148,6 +160,7 @@ describe('power or network outages through supervision', () => {
   it('many devices within the window become one incident, announced before its alarms; it escalates instead of them, is taken and closed as one', async () => {
     await test.hub.dataSource.query("UPDATE tenants SET answer_limit_seconds = 3 WHERE name = 'Nordby kommune'");
     const watcher = await consoleSocket(test.hub, operator);
+    const supervisor = await consoleSocket(test.hub, (await loginAs(test, 'supervisor')).token);
     const devices = devicesOf('Nordby kommune', 7);
     await silence(devices);
     const incident = await incidentListing(operator, devices);
@@ -179,6 +192,19 @@ describe('power or network outages through supervision', () => {
     // Past the answer limit the incident escalates, once per limit, and its alarms stay quiet.
     const escalated = await eventually(() => received.find((message) => message.event === 'incident:escalated'), 10_000, 'the incident escalating');
     expect(escalated.alarm).toMatchObject({ id: incident.id, escalationLevel: 1 });
+    // The supervisor is told, as of an alarm no one answers; operators hear the escalation itself.
+    const alert = await eventually(
+      () =>
+        supervisor.received
+          .filter((message) => message.event === 'supervisor:alert')
+          .map((message) => message.alarm as unknown as SupervisorAlert)
+          .find((candidate) => candidate.kind === 'incident-not-answered'),
+      5000,
+      "the supervisor's alert",
+    );
+    expect(alert.kind === 'incident-not-answered' && alert.incident).toMatchObject({ id: incident.id, escalationLevel: 1, deviceCount: 7 });
+    expect(received.some((message) => message.event === 'supervisor:alert')).toBe(false);
+    supervisor.socket.close();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const memberIds = new Set(incident.members.map((member) => member.alarmId));
     expect(received.filter((message) => message.event === 'alarm:escalated' && memberIds.has(message.alarm.id))).toEqual([]);
@@ -262,6 +288,7 @@ describe('power or network outages through supervision', () => {
     )) as Array<{ foreign: number }>;
     expect(row!.foreign).toBe(0);
     nordbyWatcher.socket.close();
+    await allBack([...sorvikDevices, ...nordbyDevices]);
   });
 });
 
@@ -285,5 +312,94 @@ describe('power coming back', () => {
     await client.endAsync();
     const after = (await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms')).body.filter((alarm) => alarm.device.id === dispenser.deviceId && alarm.state !== 'closed');
     expect(after).toEqual([]);
+  });
+});
+
+describe('an incident ends however its alarms end', () => {
+  let nordby: { id: string; triage_rules: Record<string, unknown> };
+  let admin: string;
+  // Two devices at once are an outage in Nordby too, for these tests; through the API, so the hub's cached rules change with them.
+  const nordbyRules = async (rules: Record<string, unknown>) => expect((await api(test.hub, admin, 'PUT', `/api/tenants/${nordby.id}/triage-rules`, rules)).status).toBe(200);
+  beforeAll(async () => {
+    admin = (await loginAs(test, 'admin')).token;
+    nordby = ((await test.hub.dataSource.query("SELECT id, triage_rules FROM tenants WHERE name = 'Nordby kommune'")) as Array<typeof nordby>)[0]!;
+    await nordbyRules({ ...nordby.triage_rules, outageDeviceCount: 2 });
+  });
+  afterAll(async () => {
+    await nordbyRules(nordby.triage_rules);
+  });
+
+  const incidentOf = async (alarmId: string): Promise<string | null> =>
+    ((await test.hub.dataSource.query('SELECT incident_id FROM alarms WHERE id = $1', [alarmId])) as Array<{ incident_id: string | null }>)[0]!.incident_id;
+
+  /** The device's open no-contact alarm, once the supervision sweep has raised it. */
+  function alarmOf(device: FleetDevice): Promise<AlarmView> {
+    return eventually(async () => (await alarmsOf(operator, [device])).find((alarm) => alarm.state !== 'closed'), 15_000, `the alarm of ${device.deviceId}`);
+  }
+
+  it('a taken incident whose alarms are closed one by one closes with the last, and the next silent device waits for anyone as an alarm of its own', async () => {
+    const devices = devicesOf('Nordby kommune', 2);
+    await silence(devices);
+    const incident = await incidentListing(operator, devices);
+    expect((await api(test.hub, operator, 'POST', `/api/incidents/${incident.id}/take`)).status).toBe(200);
+
+    const [first, second] = incident.members;
+    expect((await api(test.hub, operator, 'POST', `/api/alarms/${first!.alarmId}/close`, { cause: 'technical', measures: ['device-service'] })).status).toBe(200);
+    const halfway = (await api<IncidentView>(test.hub, operator, 'GET', `/api/incidents/${incident.id}`)).body;
+    expect(halfway).toMatchObject({ state: 'being-handled', openDeviceCount: 1 });
+    expect((await api(test.hub, operator, 'POST', `/api/alarms/${second!.alarmId}/close`, { cause: 'technical', measures: ['device-service'] })).status).toBe(200);
+    const ended = (await api<IncidentView>(test.hub, operator, 'GET', `/api/incidents/${incident.id}`)).body;
+    expect(ended).toMatchObject({ state: 'closed', closedBy: null, openDeviceCount: 0 });
+
+    // Kari may have gone home: the next device to go silent is not hers, and no incident holds it.
+    const [late] = devicesOf('Nordby kommune', 1);
+    await silence([late!]);
+    const alarm = await alarmOf(late!);
+    expect(alarm).toMatchObject({ state: 'reported', takenBy: null });
+    expect(await incidentOf(alarm.id)).toBeNull();
+    expect(await openIncidents(operator)).toEqual([]);
+    await allBack([...devices, late!]);
+  });
+
+  it('an untaken incident closes when its last device is taken out of service', async () => {
+    const [back, suspended] = devicesOf('Nordby kommune', 2);
+    await silence([back!, suspended!]);
+    const incident = await incidentListing(operator, [back!, suspended!]);
+    await comeBack(back!);
+    await eventually(async () => (await api<IncidentView>(test.hub, operator, 'GET', `/api/incidents/${incident.id}`)).body.openDeviceCount === 1, 10_000, 'one device back');
+    expect((await api<IncidentView>(test.hub, operator, 'GET', `/api/incidents/${incident.id}`)).body).toMatchObject({ state: 'reported', openDeviceCount: 1 });
+    expect((await api(test.hub, admin, 'POST', `/api/devices/${suspended!.deviceId}/suspend`)).status).toBe(200);
+    const ended = await eventually(async () => {
+      const current = (await api<IncidentView>(test.hub, operator, 'GET', `/api/incidents/${incident.id}`)).body;
+      return current.state === 'closed' ? current : undefined;
+    }, 5000, 'the incident closed');
+    expect(ended).toMatchObject({ closedBy: null, openDeviceCount: 0 });
+    expect((await api(test.hub, admin, 'POST', `/api/devices/${suspended!.deviceId}/resume`)).status).toBe(200);
+    await allBack([back!, suspended!]);
+  });
+
+  it("a device going silent long after a handled incident's outage does not join it; a new incident opens once the old one closes", async () => {
+    const devices = devicesOf('Nordby kommune', 2);
+    await silence(devices);
+    const incident = await incidentListing(operator, devices);
+    expect((await api(test.hub, operator, 'POST', `/api/incidents/${incident.id}/take`)).status).toBe(200);
+    // Kari still has the incident, but its outage stopped spreading two minutes ago (the window is one).
+    await test.hub.dataSource.query("UPDATE alarms SET raised_at = raised_at - interval '2 minutes' WHERE incident_id = $1", [incident.id]);
+
+    const later = devicesOf('Nordby kommune', 1).concat(devicesOf('Nordby kommune', 1));
+    await silence([later[0]!]);
+    const stray = await alarmOf(later[0]!);
+    expect(stray).toMatchObject({ state: 'reported', takenBy: null });
+    expect(await incidentOf(stray.id)).toBeNull();
+    expect((await api<IncidentView>(test.hub, operator, 'GET', `/api/incidents/${incident.id}`)).body).toMatchObject({ state: 'being-handled', deviceCount: 2 });
+
+    // Once Kari closes hers, the next silent device and the stray one are a new outage, for anyone to take.
+    expect((await api(test.hub, operator, 'POST', `/api/incidents/${incident.id}/close`, { measures: ['device-service'] })).status).toBe(200);
+    await silence([later[1]!]);
+    const next = await incidentListing(operator, later);
+    expect(next).toMatchObject({ state: 'reported', takenBy: null, deviceCount: 2 });
+    expect(next.id).not.toBe(incident.id);
+    expect(next.members.every((member) => member.state === 'reported' && member.takenBy === null)).toBe(true);
+    await allBack([...devices, ...later]);
   });
 });

@@ -401,6 +401,9 @@ export const en: Messages = {
   'supervisorAlert.not-answered.other': 'Alarm not answered: {alarm}, escalated {count} times',
   'supervisorAlert.not-on-site': 'Not on site within {limit}: {alarm}',
   'supervisorAlert.not-on-site.late': 'Not reported on site in time: {alarm}',
+  'supervisorAlert.incidentSubject': '{kind}, {devices}',
+  'supervisorAlert.incident-not-answered.one': 'Incident not answered: {incident}, escalated {count} time',
+  'supervisorAlert.incident-not-answered.other': 'Incident not answered: {incident}, escalated {count} times',
 
   'responder.title': 'Call-outs – Knutepunkt',
   'responder.heading': 'Call-outs',

@@ -440,6 +440,9 @@ export const nb = {
   'supervisorAlert.not-answered.other': 'Alarm ikke besvart: {alarm}, eskalert {count} ganger',
   'supervisorAlert.not-on-site': 'Ikke på stedet innen {limit}: {alarm}',
   'supervisorAlert.not-on-site.late': 'Ikke meldt på stedet i tide: {alarm}',
+  'supervisorAlert.incidentSubject': '{kind}, {devices}',
+  'supervisorAlert.incident-not-answered.one': 'Hendelse ikke besvart: {incident}, eskalert {count} gang',
+  'supervisorAlert.incident-not-answered.other': 'Hendelse ikke besvart: {incident}, eskalert {count} ganger',
 
   'responder.title': 'Utrykninger – Knutepunkt',
   'responder.heading': 'Utrykninger',
