@@ -219,7 +219,8 @@ export async function runNight(options: NightOptions): Promise<NightCheck[]> {
     await Promise.allSettled([...devices.values()].map((simulator) => simulator.stop()));
     await Promise.allSettled(powerCut.map(({ simulator }) => simulator.stop()));
     if (!options.keep) {
-      // Retired, the power-cut devices are not missed by supervision; their alarms and the incident stay for the operator.
+      // Retired, the power-cut devices are not missed by supervision: the silent ones' no-contact alarms resolve,
+      // while the power-loss alarms, and with them the incident, stay for the operator.
       for (const { simulator } of powerCut) await admin.call('POST', `/api/devices/${encodeURIComponent(simulator.deviceId)}/retire`);
       await admin.call('PUT', rulesRoute, rulesBefore);
       await admin.call('PUT', limitsRoute, limitsBefore);

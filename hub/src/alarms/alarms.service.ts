@@ -11,7 +11,7 @@ import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.s
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { JournalService } from '../journal/journal.service.js';
-import { type AlarmView, type CallOutReport, type CallOutRequest, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
+import { type AlarmView, type CallOutReport, RECENTLY_CLOSED_MS, type CallOutRequest, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { ResponderTeams } from '../responders/responder-teams.service.js';
 import { TenantTriageRules } from '../triage/tenant-triage-rules.service.js';
@@ -29,8 +29,6 @@ import { Alarm } from './alarm.entity.js';
 const CALL_FOR_HELP = 'call-for-help';
 const CALL_FOR_HELP_CODES = Object.keys(ALERT_CODES).filter((code) => repeatFamily(code) === CALL_FOR_HELP);
 
-/** How long a closed alarm stays in the queue view, greyed, so the operator sees it went. */
-const RECENTLY_CLOSED_MS = 10 * 60 * 1000;
 
 export interface FirstSeenEvent {
   event: DeviceEvent;

@@ -10,15 +10,13 @@ import { Operator } from '../auth/operator.entity.js';
 import { requireRole, RESPONSE_CENTRE } from '../auth/roles.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
-import type { AlarmState, CloseIncidentRequest, IncidentMemberView, IncidentView, OperatorRef } from '../realtime/contract.js';
+import { type AlarmState, type CloseIncidentRequest, type IncidentMemberView, type IncidentView, type OperatorRef, RECENTLY_CLOSED_MS } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { TenantTriageRules } from '../triage/tenant-triage-rules.service.js';
 import { IncidentEscalation, type IncidentEscalationStep } from './incident-escalation.service.js';
 import { Incident } from './incident.entity.js';
 import { actOnAlarms, correlateOutages, type IncidentChanges, lockTenantIncidents, OUTAGE_WORDING, settleIncidents } from './outage-incidents.js';
 
-/** How long a closed incident stays in the queue view, greyed, like a closed alarm. */
-const RECENTLY_CLOSED_MS = 10 * 60 * 1000;
 
 interface MemberRow {
   id: string;

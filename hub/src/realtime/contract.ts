@@ -108,6 +108,9 @@ export interface CallOutView {
   onSiteAt: string | null;
 }
 
+/** How long a closed alarm or incident stays in the queue, greyed, so the operator sees it went. */
+export const RECENTLY_CLOSED_MS = 10 * 60 * 1000;
+
 /** Where an open alarm stands: its severity, one step (10) higher for each escalation. */
 export function urgencyOf(alarm: Pick<AlarmView, 'severity' | 'escalationLevel'>): number {
   return alarm.severity + 10 * alarm.escalationLevel;
