@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { logStepCode } from '@knutepunkt/device-adapters';
 import { Queue, Worker } from 'bullmq';
@@ -35,7 +35,7 @@ type EscalationJob =
  * restarted hub keeps the clock.
  */
 @Injectable()
-export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
+export class AlarmEscalation implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(AlarmEscalation.name);
   private readonly connections: RedisConnections;
   private readonly queue: Queue<EscalationJob>;
@@ -61,8 +61,12 @@ export class AlarmEscalation implements OnModuleInit, OnApplicationShutdown {
     for (const alarm of waiting) if (alarm.calledOutAt) await this.scheduleOnSite(alarm.id, alarm.calledOutAt);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Active steps finish first: they may queue into other parts' queues, which close only after every worker has stopped. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     await this.connections.closeAll();
   }

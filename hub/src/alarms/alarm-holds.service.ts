@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
@@ -21,7 +21,7 @@ export interface HeldEventKey {
  * handler at start), so this service keeps time and cancels.
  */
 @Injectable()
-export class AlarmHolds implements OnApplicationShutdown {
+export class AlarmHolds implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(AlarmHolds.name);
   private readonly connections: RedisConnections;
   private readonly queue: Queue<HeldEventKey>;
@@ -50,8 +50,12 @@ export class AlarmHolds implements OnApplicationShutdown {
     await this.schedule(open);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Active steps finish first: they may queue into other parts' queues, which close only after every worker has stopped. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     await this.connections.closeAll();
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AlertCode, DeviceKind } from '@knutepunkt/device-adapters';
 import { DataSource, IsNull } from 'typeorm';
@@ -30,9 +30,10 @@ const NO_CONTACT_CODE: Record<DeviceKind, AlertCode> = {
  * ends the outage and resolves the alarm if no one has taken it yet.
  */
 @Injectable()
-export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
+export class DeviceSupervision implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeviceSupervision.name);
   private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -44,12 +45,16 @@ export class DeviceSupervision implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.timer = setInterval(() => {
-      this.sweep().catch((error: Error) => this.logger.warn(`supervision sweep: ${error.message}`));
+      this.sweeping ??= this.sweep()
+        .catch((error: Error) => this.logger.warn(`supervision sweep: ${error.message}`))
+        .finally(() => (this.sweeping = null));
     }, this.config.SUPERVISION_SWEEP_SECONDS * 1000);
   }
 
-  onApplicationShutdown(): void {
+  /** A sweep under way finishes (it raises alarms) before the queues it schedules into close. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
   }
 
   /** Finds the devices whose heartbeat deadline has passed, and raises their alarms. */

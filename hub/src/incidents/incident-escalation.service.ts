@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -20,7 +20,7 @@ export interface IncidentEscalationStep {
  * service's (it registers at start); this only keeps time.
  */
 @Injectable()
-export class IncidentEscalation implements OnApplicationShutdown {
+export class IncidentEscalation implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(IncidentEscalation.name);
   private readonly connections: RedisConnections;
   private readonly queue: Queue<IncidentEscalationStep>;
@@ -43,8 +43,12 @@ export class IncidentEscalation implements OnApplicationShutdown {
     await this.schedule(untaken.map((incident) => incident.id));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Active steps finish first: they may queue into other parts' queues, which close only after every worker has stopped. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     await this.connections.closeAll();
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DeviceEvent } from '@knutepunkt/device-adapters';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -46,11 +46,13 @@ interface Waiting {
  * stays fast under load. Storing is idempotent by (device, event id).
  */
 @Injectable()
-export class Inbox {
+export class Inbox implements BeforeApplicationShutdown {
   private readonly logger = new Logger(Inbox.name);
   private waiting: Waiting[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing = false;
+  /** Commits and the announcing after them still running: shutdown waits for them before the queues close. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -72,13 +74,27 @@ export class Inbox {
     });
   }
 
+  /** What was received is stored, and what follows it announced, before the hub's queues and database close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.flushing && this.waiting.length > 0) this.track(this.flush());
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
   private schedule(): void {
     if (this.flushing) return; // the running flush picks these up when it ends
     if (this.waiting.length >= this.config.INGEST_BATCH_SIZE) {
-      void this.flush();
+      this.track(this.flush());
     } else {
-      this.timer ??= setTimeout(() => void this.flush(), this.config.INGEST_BATCH_WAIT_MS);
+      this.timer ??= setTimeout(() => this.track(this.flush()), this.config.INGEST_BATCH_WAIT_MS);
     }
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.running.add(work);
+    const done = () => this.running.delete(work);
+    void work.then(done, done);
   }
 
   private async flush(): Promise<void> {
@@ -138,16 +154,18 @@ export class Inbox {
     // Consoles hear of new alarms without holding up the next group commit.
     if (raisedAlarmIds.length > 0) {
       // An outage incident goes first, so consoles fold its new alarms into its row rather than sound for each.
-      this.incidents
-        .announce(incidents)
-        .catch((error: Error) => this.logger.error(`announcing incidents: ${error.message}`))
-        .then(() => this.alarms.announceRaised(raisedAlarmIds))
-        .catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`));
+      this.track(
+        this.incidents
+          .announce(incidents)
+          .catch((error: Error) => this.logger.error(`announcing incidents: ${error.message}`))
+          .then(() => this.alarms.announceRaised(raisedAlarmIds))
+          .catch((error: Error) => this.logger.error(`announcing alarms: ${error.message}`)),
+      );
     }
-    this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`));
-    if (powerBack.length > 0) this.announcePowerBack(powerBack).catch((error: Error) => this.logger.error(`announcing power back: ${error.message}`));
+    this.track(this.alarms.announceJoined(joinedAlarmIds).catch((error: Error) => this.logger.error(`announcing repeats: ${error.message}`)));
+    if (powerBack.length > 0) this.track(this.announcePowerBack(powerBack).catch((error: Error) => this.logger.error(`announcing power back: ${error.message}`)));
     // A hold lost here is queued again at the next start, from the held_events table.
-    this.alarms.scheduleHolds(held).catch((error: Error) => this.logger.error(`holding events: ${error.message}`));
+    this.track(this.alarms.scheduleHolds(held).catch((error: Error) => this.logger.error(`holding events: ${error.message}`)));
   }
 
   /** Power-loss alarms resolved because the supply is back (closed if untaken, noted if someone has it): consoles and their incident hear of it. */

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { adapterNamed } from '@knutepunkt/device-adapters';
 import type { AuthenticateError, Client, PublishPacket } from 'aedes';
 import { AlarmHolds } from '../alarms/alarm-holds.service.js';
@@ -55,7 +55,7 @@ function authenticationError(error: Error): AuthenticateError {
  * write happens in authorizePublish, which aedes runs before it acknowledges.
  */
 @Injectable()
-export class MqttBroker implements OnApplicationShutdown {
+export class MqttBroker implements BeforeApplicationShutdown {
   private readonly broker: DeviceConnections['broker'];
   private readonly willTimers = new Set<NodeJS.Timeout>();
   private readonly logger = new Logger(MqttBroker.name);
@@ -107,7 +107,8 @@ export class MqttBroker implements OnApplicationShutdown {
     return this.server?.listening ?? false;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Devices go first, so nothing new is stored while the rest of the hub shuts down. */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.willTimers) clearTimeout(timer);
     await this.connections.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
 import { DataSource, type EntityManager, In } from 'typeorm';
@@ -32,7 +32,7 @@ interface DeliveryJob {
  * the bundle's identifiers are stable, so neither a second job nor a retry makes a duplicate.
  */
 @Injectable()
-export class JournalService implements OnModuleInit, OnApplicationShutdown {
+export class JournalService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(JournalService.name);
   private readonly queue: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | null = null;
@@ -64,9 +64,12 @@ export class JournalService implements OnModuleInit, OnApplicationShutdown {
     this.sweeper = setInterval(() => void this.sweepOutbox(), OUTBOX_SWEEP_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     await this.connections.closeAll();
   }
