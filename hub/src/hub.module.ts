@@ -35,6 +35,7 @@ import { EpjPushConnector } from './journal/epj-push.connector.js';
 import { HandoverController } from './handover/handover.controller.js';
 import { HandoverService } from './handover/handover.service.js';
 import { JournalService } from './journal/journal.service.js';
+import { JournalDeliveriesController } from './journal/journal-deliveries.controller.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { ResidentsService } from './residents/residents.service.js';
 import { CallOutsController } from './responders/call-outs.controller.js';
@@ -59,6 +60,7 @@ export class HubModule {
         AlarmsController,
         CallOutsController,
         ServiceLevelsController,
+        JournalDeliveriesController,
         ServiceLimitsController,
         HandoverController,
         TriageRulesController,

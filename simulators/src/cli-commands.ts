@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ALERT_CODES, isAlertCode } from '@knutepunkt/device-adapters';
 import type { AlertCode, DeviceKind, FleetResident } from '@knutepunkt/device-adapters';
 import { runConformance, reportLine, summaryLine, type ConformanceOptions } from './conformance.js';
-import { startEpjReceiver } from './epj-receiver.js';
+import { parseEpjMode, startEpjReceiver, type EpjMode } from './epj-receiver.js';
 import { Fleet } from './fleet.js';
 import { runNight } from './night.js';
 import { fleetManifestPath, readFleetManifest, type ManifestDevice, type SimulatorManifest } from './fleet-manifest-reader.js';
@@ -75,11 +75,19 @@ A scripted night (the demo fleet's residents; an admin and an operator account i
       API, what the hub made of it: each alarm and its priority, the repeats joined, nothing for
       the door closed and the dose taken, one outage incident listing every device, escalation of
       what no one answered. PASS or FAIL per expectation; exits 0 only if all are met. Afterwards
-      the rules and limits are put back and the power-cut devices retired, unless --keep.
+      the rules and limits are put back and the night's devices (registered for it, serials NATT-…)
+      retired, unless --keep.
 
 EPJ:
-  epj [--port <4100>] [--host <127.0.0.1>]
-                                         a FHIR R4 endpoint standing in for the municipality's EPJ
+  epj [--port <4100>] [--host <127.0.0.1>] [--fail <503> | --reject <422> | --down] [--slow <ms>]
+      [--client-id <id> --client-secret <secret>]
+                                         a FHIR R4 endpoint standing in for the municipality's EPJ;
+                                         --fail answers every transaction with that 5xx/408/429,
+                                         --reject refuses every one with that 4xx, --down drops
+                                         connections, --slow waits before answering. While it runs,
+                                         POST /mode {"fail": 503} (or {} for healthy) changes it;
+                                         --client-id/--client-secret ask for OAuth2 client
+                                         credentials (tokens from /oauth/token)
 
 <who> is a resident id, a unique id prefix or a unique part of the name.
 Single events also take --text <free text>.
@@ -216,7 +224,7 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
       return night(values, io);
     }
     case 'epj': {
-      const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' } });
+      const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' }, fail: { type: 'string' }, reject: { type: 'string' }, slow: { type: 'string' }, down: { type: 'boolean' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' } });
       if (values.help) return help(io);
       return runEpj(values, io);
     }
@@ -522,9 +530,13 @@ async function conformance(values: Values, io: CommandIo): Promise<number> {
 async function runEpj(values: Values, io: CommandIo): Promise<number> {
   const port = numberOption(values, 'port', 4100, (value) => Number.isInteger(value) && value >= 0 && value <= 65535, 'a port number');
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
+  const mode = epjModeOptions(values);
+  const [clientId, clientSecret] = [values['client-id'], values['client-secret']];
+  if ((typeof clientId === 'string') !== (typeof clientSecret === 'string')) throw new UsageError('--client-id and --client-secret go together');
+  const oauth = typeof clientId === 'string' && typeof clientSecret === 'string' ? { clientId, clientSecret } : undefined;
   let receiver;
   try {
-    receiver = await startEpjReceiver({ port, host, log: io.out });
+    receiver = await startEpjReceiver({ port, host, log: io.out, mode, oauth });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${port} on ${host} is in use; pass another with --port`);
@@ -533,12 +545,29 @@ async function runEpj(values: Values, io: CommandIo): Promise<number> {
   }
   const base = receiver.url.replace(/\/fhir$/, '');
   io.out(`EPJ receiver listening. Give the hub:\n  EPJ_FHIR_URL=${receiver.url}\nwhat has arrived: ${base}/received  (Ctrl-C stops)`);
+  if (oauth) io.out(`OAuth2 client credentials: EPJ_TOKEN_URL=${base}/oauth/token EPJ_CLIENT_ID=${oauth.clientId}`);
+  io.out(`behaviour: ${base}/mode (now ${JSON.stringify(receiver.mode())}); change it with POST ${base}/mode {"fail": 503} | {"reject": 422} | {"slowMs": 2000} | {"down": true} | {}`);
   const signal = stopSignal();
   await signal.received;
   const stats = receiver.stats();
   await receiver.close();
   io.out(`EPJ receiver stopped: ${stats.bundles} bundles, ${stats.created} created, ${stats.updated} updated, ${stats.rejected} refused`);
   return 0;
+}
+
+/** --fail, --reject, --slow and --down as the receiver's starting mode; a bad value is a usage error naming the option. */
+function epjModeOptions(values: Values): EpjMode {
+  const mode: Record<string, unknown> = {};
+  if (values.fail !== undefined) mode.fail = Number(values.fail);
+  if (values.reject !== undefined) mode.reject = Number(values.reject);
+  if (values.slow !== undefined) mode.slowMs = Number(values.slow);
+  if (values.down === true) mode.down = true;
+  try {
+    return parseEpjMode(mode);
+  } catch (error) {
+    const message = (error as Error).message.replace(/^slowMs:/, '--slow:').replace(/^(fail|reject|down)/, '--$1').replace('fail, reject and down', '--fail, --reject and --down');
+    throw new UsageError(message);
+  }
 }
 
 /**

@@ -26,6 +26,68 @@ export interface EpjReceiverOptions {
   host?: string;
   /** One line per bundle received or refused. Default: silent. */
   log?: (line: string) => void;
+  /** How it behaves from the start; POST /mode (or setMode) changes it while running. Default: healthy. */
+  mode?: EpjMode;
+  /**
+   * Ask for OAuth2 client credentials: tokens from POST /oauth/token for this client, and a
+   * valid bearer token on every transaction (401 without one). Default: no authentication.
+   */
+  oauth?: { clientId: string; clientSecret: string; tokenSeconds?: number };
+}
+
+/**
+ * How the simulated EPJ misbehaves, for tests and for vendors to watch what the hub does.
+ * At most one of fail, reject and down; slowMs adds to any of them.
+ */
+export interface EpjMode {
+  /** Answer every transaction with this transient status (5xx, 408 or 429): an EPJ in trouble. */
+  fail?: number;
+  /** Refuse every transaction with this 4xx (not 408 or 429): an EPJ that will not take the entry. */
+  reject?: number;
+  /** Wait this long before answering (a transaction that succeeds is stored first, then answered late). */
+  slowMs?: number;
+  /** Drop the connection without answering: an EPJ that is not there. */
+  down?: boolean;
+}
+
+/** Checks a mode from the command line or POST /mode; throws naming the field that is wrong. */
+export function parseEpjMode(input: unknown): EpjMode {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new FhirInputError('the mode must be a JSON object', 'invalid', 400);
+  const given = input as Record<string, unknown>;
+  const unknownField = Object.keys(given).find((key) => !['fail', 'reject', 'slowMs', 'down'].includes(key));
+  if (unknownField) throw new FhirInputError(`${unknownField}: not a mode (fail, reject, slowMs, down)`, 'invalid', 400);
+  const mode: EpjMode = {};
+  const status = (field: 'fail' | 'reject', fits: (value: number) => boolean, what: string) => {
+    const value = given[field];
+    if (value === undefined || value === null) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || !fits(value)) throw new FhirInputError(`${field}: must be ${what}`, 'invalid', 400);
+    mode[field] = value;
+  };
+  status('fail', (value) => (value >= 500 && value <= 599) || value === 408 || value === 429, 'a transient status: 5xx, 408 or 429');
+  status('reject', (value) => value >= 400 && value <= 499 && value !== 408 && value !== 429, 'a 4xx status other than 408 and 429');
+  if (given.slowMs !== undefined && given.slowMs !== null) {
+    if (typeof given.slowMs !== 'number' || !Number.isInteger(given.slowMs) || given.slowMs < 0 || given.slowMs > 600_000) {
+      throw new FhirInputError('slowMs: must be a whole number of milliseconds from 0 to 600000', 'invalid', 400);
+    }
+    if (given.slowMs > 0) mode.slowMs = given.slowMs;
+  }
+  if (given.down !== undefined && given.down !== null) {
+    if (typeof given.down !== 'boolean') throw new FhirInputError('down: must be true or false', 'invalid', 400);
+    if (given.down) mode.down = true;
+  }
+  if ([mode.fail, mode.reject, mode.down].filter((value) => value !== undefined).length > 1) {
+    throw new FhirInputError('fail, reject and down: choose one', 'invalid', 400);
+  }
+  return mode;
+}
+
+function describeMode(mode: EpjMode): string {
+  const parts: string[] = [];
+  if (mode.fail) parts.push(`failing with ${mode.fail}`);
+  if (mode.reject) parts.push(`rejecting with ${mode.reject}`);
+  if (mode.down) parts.push('down (dropping connections)');
+  if (mode.slowMs) parts.push(`answering after ${mode.slowMs} ms`);
+  return parts.length > 0 ? parts.join(', ') : 'healthy';
 }
 
 /** One journal resource as this EPJ holds it. */
@@ -56,6 +118,12 @@ export interface EpjReceiverStats {
   unchanged: number;
   /** Requests refused with a 4xx. */
   rejected: number;
+  /** Transactions POSTed, whatever became of them: what a test counts to see how often the hub called. */
+  requests: number;
+  /** Transactions answered with the mode's failure status or dropped while down. */
+  failed: number;
+  /** Access tokens issued at /oauth/token. */
+  tokensIssued: number;
   /** Resources stored, by resource type. */
   byType: Record<string, number>;
 }
@@ -68,6 +136,9 @@ export interface EpjReceiver {
   stats(): EpjReceiverStats;
   /** Forgets everything received, so one test or training session does not see the last one's. */
   reset(): void;
+  mode(): EpjMode;
+  /** Changes how it behaves from the next request on; throws on a mode parseEpjMode refuses. */
+  setMode(mode: EpjMode): void;
 }
 
 /**
@@ -79,9 +150,11 @@ export async function startEpjReceiver(options: EpjReceiverOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const journal = new EpjJournal();
+  const tokens = options.oauth ? new TokenIssuer(options.oauth.clientId, options.oauth.clientSecret, options.oauth.tokenSeconds ?? 300) : null;
+  journal.mode = parseEpjMode(options.mode ?? {});
 
   const server = createServer((request, response) => {
-    handle(request, response, journal, log).catch((error: unknown) => {
+    handle(request, response, journal, tokens, log).catch((error: unknown) => {
       log(`${osloClock()}  EPJ failed on ${request.method} ${request.url}: ${(error as Error).message}`);
       if (!response.headersSent) send(response, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception', diagnostics: (error as Error).message }] });
       else response.destroy();
@@ -107,13 +180,19 @@ export async function startEpjReceiver(options: EpjReceiverOptions = {}): Promis
     received: () => journal.entries(),
     stats: () => journal.stats(),
     reset: () => journal.reset(),
+    mode: () => ({ ...journal.mode }),
+    setMode: (mode) => {
+      journal.mode = parseEpjMode(mode);
+      log(`${osloClock()}  EPJ is now ${describeMode(journal.mode)}`);
+    },
   };
 }
 
 /** The EPJ's memory: resources by (type, identifier), and counts of what happened. */
 class EpjJournal {
   private resources = new Map<string, ReceivedEntry>();
-  private counts = { bundles: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  private counts = { bundles: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, requests: 0, failed: 0, tokensIssued: 0 };
+  mode: EpjMode = {};
 
   /** Applies a whole transaction (already validated, so it cannot half-succeed) and answers it. */
   apply(writes: ConditionalWrite[]): { response: Record<string, unknown>; summary: string } {
@@ -180,6 +259,18 @@ class EpjJournal {
     this.counts.rejected += 1;
   }
 
+  countRequest(): void {
+    this.counts.requests += 1;
+  }
+
+  countFailed(): void {
+    this.counts.failed += 1;
+  }
+
+  countToken(): void {
+    this.counts.tokensIssued += 1;
+  }
+
   search(type: string, identifier: string | null): ReceivedEntry[] {
     const wanted = identifier === null ? undefined : (parseIdentifierToken(identifier) ?? { value: identifier });
     return [...this.resources.values()].filter(
@@ -208,7 +299,7 @@ class EpjJournal {
 
   reset(): void {
     this.resources = new Map();
-    this.counts = { bundles: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
+    this.counts = { bundles: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, requests: 0, failed: 0, tokensIssued: 0 };
   }
 }
 
@@ -216,6 +307,7 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   journal: EpjJournal,
+  tokens: TokenIssuer | null,
   log: (line: string) => void,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://epj.invalid');
@@ -227,9 +319,37 @@ async function handle(
     send(response, error.status, operationOutcome(error));
   };
 
+  if (path === '/mode') return handleMode(request, response, journal, log);
+  if (path === '/oauth/token' && tokens) return tokens.handle(request, response, journal, log);
+
   if (path === '/fhir') {
     if (request.method !== 'POST') {
       return refuse(new FhirInputError(`${request.method} ${path} is not supported; POST a transaction Bundle`, 'not-supported', 405));
+    }
+    journal.countRequest();
+    if (tokens && !tokens.admits(request.headers.authorization)) {
+      request.resume();
+      response.setHeader('www-authenticate', 'Bearer');
+      return refuse(new FhirInputError('a valid bearer token from /oauth/token is required', 'login', 401));
+    }
+    const mode = journal.mode;
+    const slowly = () => new Promise((resolve) => setTimeout(resolve, mode.slowMs ?? 0));
+    if (mode.fail || mode.reject || mode.down) await slowly();
+    if (mode.down) {
+      journal.countFailed();
+      log(`${osloClock()}  EPJ is down: dropped a transaction`);
+      request.socket.destroy();
+      return;
+    }
+    if (mode.fail) {
+      journal.countFailed();
+      request.resume();
+      log(`${osloClock()}  EPJ failed a transaction on purpose (${mode.fail})`);
+      return send(response, mode.fail, operationOutcome(new FhirInputError('the EPJ simulator is told to fail', 'transient', mode.fail)));
+    }
+    if (mode.reject) {
+      request.resume();
+      return refuse(new FhirInputError('the EPJ simulator is told to refuse every entry', 'business-rule', mode.reject));
     }
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (contentType !== 'application/fhir+json' && contentType !== 'application/json') {
@@ -262,6 +382,8 @@ async function handle(
     }
     const { response: answer, summary } = journal.apply(writes);
     log(`${osloClock()}  EPJ ${summary}`);
+    // A slow EPJ has stored the entries before it answers: a sender gone meanwhile must not send them twice.
+    if (mode.slowMs) await slowly();
     return send(response, 200, answer);
   }
 
@@ -298,6 +420,81 @@ async function handle(
     });
   }
   return refuse(new FhirInputError(`nothing at ${path}; the FHIR base is /fhir and the inbox overview /received`, 'not-found', 404));
+}
+
+/** OAuth2 client credentials for one client: issues bearer tokens and checks them, with their expiry. */
+class TokenIssuer {
+  private readonly issued = new Map<string, number>();
+
+  constructor(
+    private readonly clientId: string,
+    private readonly clientSecret: string,
+    private readonly tokenSeconds: number,
+  ) {}
+
+  admits(authorization: string | undefined): boolean {
+    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    const expiresAt = token === undefined ? undefined : this.issued.get(token);
+    return expiresAt !== undefined && Date.now() < expiresAt;
+  }
+
+  /** POST /oauth/token, grant_type=client_credentials, the client by basic authentication or in the form. */
+  async handle(request: IncomingMessage, response: ServerResponse, journal: EpjJournal, log: (line: string) => void): Promise<void> {
+    const answer = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method !== 'POST') {
+      request.resume();
+      return answer(405, { error: 'invalid_request', error_description: 'POST the token request' });
+    }
+    const body = await readBody(request);
+    const form = new URLSearchParams(body.tooLarge ? '' : body.text);
+    let [clientId, clientSecret] = [form.get('client_id'), form.get('client_secret')];
+    const basic = /^Basic (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (basic) {
+      const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+      [clientId, clientSecret] = [decodeURIComponent(id), decodeURIComponent(secret)];
+    }
+    if (form.get('grant_type') !== 'client_credentials') return answer(400, { error: 'unsupported_grant_type' });
+    if (clientId !== this.clientId || clientSecret !== this.clientSecret) {
+      log(`${osloClock()}  EPJ refused a token to client "${clientId ?? ''}"`);
+      return answer(401, { error: 'invalid_client' });
+    }
+    const token = randomUUID();
+    this.issued.set(token, Date.now() + this.tokenSeconds * 1000);
+    journal.countToken();
+    return answer(200, { access_token: token, token_type: 'Bearer', expires_in: this.tokenSeconds });
+  }
+}
+
+/** GET /mode shows how the simulator behaves; POST /mode with an EpjMode ({} is healthy) changes it. */
+async function handleMode(request: IncomingMessage, response: ServerResponse, journal: EpjJournal, log: (line: string) => void): Promise<void> {
+  const answer = (status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify(body));
+  };
+  if (request.method === 'GET') return answer(200, { mode: journal.mode, described: describeMode(journal.mode) });
+  if (request.method !== 'POST') {
+    request.resume();
+    return answer(405, { error: `${request.method} /mode is not supported; GET or POST it` });
+  }
+  const body = await readBody(request);
+  if (body.tooLarge) return answer(413, { error: 'the mode is too large' });
+  try {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text || '{}');
+    } catch {
+      throw new FhirInputError('the mode must be JSON', 'invalid', 400);
+    }
+    journal.mode = parseEpjMode(parsed);
+  } catch (error) {
+    if (error instanceof FhirInputError) return answer(400, { error: error.message });
+    throw error;
+  }
+  log(`${osloClock()}  EPJ is now ${describeMode(journal.mode)}`);
+  return answer(200, { mode: journal.mode, described: describeMode(journal.mode) });
 }
 
 /** The resource as this EPJ keeps it: its own id and version, whatever the sender put there. */

@@ -10,7 +10,7 @@ export interface FhirIdentifier {
 }
 
 /** FHIR R4 IssueType codes this receiver uses. */
-export type IssueCode = 'invalid' | 'structure' | 'not-supported' | 'not-found' | 'too-long';
+export type IssueCode = 'invalid' | 'structure' | 'not-supported' | 'not-found' | 'too-long' | 'transient' | 'business-rule' | 'login';
 
 /** One entry of a valid transaction, ready to apply. */
 export interface ConditionalWrite {

@@ -158,6 +158,19 @@ describe('pnpm sim commands', () => {
     expect(badOption.err).toMatch(/--rate/);
   });
 
+  it('epj: a mode it cannot follow is a usage error naming the option', async () => {
+    const notTransient = await sim('epj', '--port', '0', '--fail', '404');
+    expect(notTransient.code).toBe(2);
+    expect(notTransient.err).toMatch(/--fail: must be a transient status: 5xx, 408 or 429/);
+    const two = await sim('epj', '--port', '0', '--reject', '422', '--down');
+    expect(two.code).toBe(2);
+    expect(two.err).toMatch(/--fail, --reject and --down: choose one/);
+    const slow = await sim('epj', '--port', '0', '--slow', 'soon');
+    expect(slow.err).toMatch(/--slow: must be a whole number of milliseconds/);
+    const halfClient = await sim('epj', '--port', '0', '--client-id', 'hub');
+    expect(halfClient.err).toMatch(/--client-id and --client-secret go together/);
+  });
+
   it('conformance: usage for what is missing, and the hub named when it cannot be reached', async () => {
     const help = await sim('conformance', '--help');
     expect(help.code).toBe(0);

@@ -207,3 +207,113 @@ describe('EPJ receiver', () => {
     expect(answer.json.issue[0]!.diagnostics).toMatch(/content-type must be application\/fhir\+json or application\/json, got "text\/plain"/);
   });
 });
+
+describe('EPJ receiver modes', () => {
+  let moody: EpjReceiver;
+  const base = () => moody.url.replace(/\/fhir$/, '');
+  const postTo = (body: unknown) =>
+    fetch(moody.url, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+  const setMode = async (mode: unknown) => {
+    const response = await fetch(`${base()}/mode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mode) });
+    return { status: response.status, json: (await response.json()) as { mode?: unknown; error?: string } };
+  };
+  const bundle = (value: string) => transaction(conditionalPut(detectedIssue(value, 'Fall'), ALARM_ID_SYSTEM, value));
+
+  beforeAll(async () => {
+    moody = await startEpjReceiver({ port: 0, mode: { fail: 503 } });
+  });
+  afterAll(() => moody.close());
+
+  it('starts in the mode it is given, fails on purpose and stores nothing, and counts every request', async () => {
+    const failed = await postTo(bundle('m-1'));
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as FhirAnswer).issue[0]).toMatchObject({ code: 'transient' });
+    expect(moody.received()).toEqual([]);
+    expect(moody.stats()).toMatchObject({ requests: 1, failed: 1, bundles: 0 });
+  });
+
+  it('changes mode over HTTP: reject refuses with the status, down drops the connection, {} is healthy again', async () => {
+    expect(await setMode({ reject: 422 })).toEqual({ status: 200, json: { mode: { reject: 422 }, described: 'rejecting with 422' } });
+    const refused = await postTo(bundle('m-2'));
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as FhirAnswer).issue[0]).toMatchObject({ code: 'business-rule' });
+
+    await setMode({ down: true });
+    await expect(postTo(bundle('m-3'))).rejects.toThrow();
+
+    expect((await setMode({})).json.mode).toEqual({});
+    expect((await postTo(bundle('m-4'))).status).toBe(200);
+    expect(moody.received().map((entry) => entry.identifier.value)).toEqual(['m-4']);
+    expect((await (await fetch(`${base()}/mode`)).json()) as unknown).toEqual({ mode: {}, described: 'healthy' });
+  });
+
+  it('answers only after slowMs when told to be slow', async () => {
+    moody.setMode({ slowMs: 300 });
+    const started = Date.now();
+    expect((await postTo(bundle('m-5'))).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    // Stored before the late answer, as an EPJ that commits and then answers slowly.
+    const pending = postTo(bundle('m-6'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(moody.received().map((entry) => entry.identifier.value)).toContain('m-6');
+    expect((await pending).status).toBe(200);
+    moody.setMode({});
+  });
+
+  it('refuses a mode it cannot follow with 400 naming the field, and keeps its mode', async () => {
+    moody.setMode({ fail: 500 });
+    expect(await setMode({ fail: 404 })).toEqual({ status: 400, json: { error: 'fail: must be a transient status: 5xx, 408 or 429' } });
+    expect((await setMode({ reject: 429 })).json.error).toMatch(/^reject: /);
+    expect((await setMode({ slowMs: -1 })).json.error).toMatch(/^slowMs: /);
+    expect((await setMode({ fail: 503, down: true })).json.error).toBe('fail, reject and down: choose one');
+    expect((await setMode({ sleepy: true })).json.error).toMatch(/^sleepy: not a mode/);
+    expect(moody.mode()).toEqual({ fail: 500 });
+    expect(() => moody.setMode({ reject: 200 })).toThrow(/^reject: /);
+    moody.setMode({});
+  });
+});
+
+describe('EPJ receiver with OAuth2 client credentials', () => {
+  let guarded: EpjReceiver;
+  const tokenUrl = () => guarded.url.replace(/\/fhir$/, '/oauth/token');
+  const requestToken = (clientId: string, clientSecret: string) =>
+    fetch(tokenUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+  const postWith = (authorization: string | null) =>
+    fetch(guarded.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(transaction(conditionalPut(detectedIssue('o-1', 'Fall'), ALARM_ID_SYSTEM, 'o-1'))),
+    });
+
+  beforeAll(async () => {
+    guarded = await startEpjReceiver({ port: 0, oauth: { clientId: 'hub', clientSecret: 's3cret', tokenSeconds: 60 } });
+  });
+  afterAll(() => guarded.close());
+
+  it('issues a bearer token to its client and takes transactions only with a valid one', async () => {
+    expect((await postWith(null)).status).toBe(401);
+    expect((await postWith('Bearer made-up')).status).toBe(401);
+    expect((await requestToken('hub', 'wrong')).status).toBe(401);
+    const issued = await requestToken('hub', 's3cret');
+    expect(issued.status).toBe(200);
+    const token = (await issued.json()) as { access_token: string; token_type: string; expires_in: number };
+    expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
+    expect((await postWith(`Bearer ${token.access_token}`)).status).toBe(200);
+    expect(guarded.stats()).toMatchObject({ tokensIssued: 1, bundles: 1, rejected: 2 });
+  });
+
+  it('takes the client in the form as well, and refuses another grant', async () => {
+    const inForm = await fetch(tokenUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=hub&client_secret=s3cret',
+    });
+    expect(inForm.status).toBe(200);
+    const password = await fetch(tokenUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&client_id=hub&client_secret=s3cret' });
+    expect(await password.json()).toEqual({ error: 'unsupported_grant_type' });
+  });
+});

@@ -14,6 +14,7 @@ import type {
   DeviceCredentials,
   DeviceDetail,
   DeviceView,
+  FailedDeliveryView,
   HandoverBoard,
   HandoverNoteView,
   IncidentView,
@@ -124,6 +125,8 @@ export const api = {
 
   /** Answer times against the service-level targets over the last `days` days. */
   getServiceLevels: (days: number) => request<ServiceLevelReport>('GET', `/service-levels?days=${encodeURIComponent(days)}`),
+  listFailedDeliveries: () => request<FailedDeliveryView[]>('GET', '/journal/failed'),
+  retryDelivery: (outboxId: string) => request<{ outboxId: string; status: 'pending' }>('POST', `/journal/${encodeURIComponent(outboxId)}/retry`),
 
   /** Device health, most urgent first (the hub's order). */
   listDevices: () => request<DeviceView[]>('GET', '/devices'),

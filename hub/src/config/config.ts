@@ -82,6 +82,17 @@ export const SETTINGS = {
   QUEUE_PREFIX: text('Prefix of BullMQ keys in Redis, so several hubs can share one Redis', 'knutepunkt'),
   SESSION_SECRET: text('Key that signs operator sessions; unset gives a random key per start', undefined, true),
   EPJ_FHIR_URL: url('FHIR endpoint of the EPJ that receives journal entries (push); unset keeps entries pending', ['http', 'https'], undefined, true),
+  EPJ_TOKEN_URL: url('OAuth2 token endpoint for the EPJ push (client credentials); unset uses basic authentication from EPJ_FHIR_URL, if any', ['http', 'https'], undefined),
+  EPJ_CLIENT_ID: text('OAuth2 client id of the hub at the EPJ (with EPJ_TOKEN_URL)', undefined),
+  EPJ_CLIENT_SECRET: text('OAuth2 client secret of the hub at the EPJ (with EPJ_TOKEN_URL)', undefined, true),
+  EPJ_SCOPE: text('OAuth2 scope asked for with the EPJ token, if the EPJ wants one', undefined),
+  EPJ_RATE_PER_SECOND: count('Most journal entries pushed to the EPJ per second', 200, 1, 100_000),
+  EPJ_CONCURRENCY: count('Journal entries pushed to the EPJ at the same time', 16, 1, 256),
+  EPJ_MAX_ATTEMPTS: count('Attempts at one journal entry before it is set aside among the failed deliveries', 12, 1, 100),
+  EPJ_RETRY_BASE_MS: count('First wait before a failed push is tried again; it doubles (with jitter) up to EPJ_RETRY_CAP_MS', 1000, 10, 600_000),
+  EPJ_RETRY_CAP_MS: count('Longest wait between attempts at one journal entry', 300_000, 10, 3_600_000),
+  EPJ_CIRCUIT_FAILURES: count('Failed pushes in a row after which the hub stops calling the EPJ for a cool-down', 5, 1, 1000),
+  EPJ_CIRCUIT_COOLDOWN_MS: count('How long the hub leaves an EPJ alone after EPJ_CIRCUIT_FAILURES failures in a row', 30_000, 100, 3_600_000),
   DEMO_FLEET: flag('Seed a demo municipality, operators and a simulated fleet, and write the fleet manifest', false),
   FLEET_MANIFEST_PATH: text('Where the demo fleet manifest (device credentials) is written', '.knutepunkt/demo-fleet.json'),
   MAX_EVENT_BYTES: count('Largest device payload accepted; larger ones are quarantined', 16_384, 256, 1_048_576),
@@ -113,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       problems.push(`${name} ${(error as Error).message}${shown}`);
     }
   }
+  if (env.EPJ_TOKEN_URL && !(env.EPJ_CLIENT_ID && env.EPJ_CLIENT_SECRET)) problems.push('EPJ_TOKEN_URL needs EPJ_CLIENT_ID and EPJ_CLIENT_SECRET');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const result = config as HubConfig;
   result.SESSION_SECRET ??= newSecret(32);

@@ -26,6 +26,7 @@ import { HeldEvents1764115200000 } from './migrations/1764115200000-held-events.
 import { CallOuts1764201600000 } from './migrations/1764201600000-call-outs.js';
 import { OutageIncidents1764288000000 } from './migrations/1764288000000-outage-incidents.js';
 import { HandoverNotes1764374400000 } from './migrations/1764374400000-handover-notes.js';
+import { JournalDelivery1764460800000 } from './migrations/1764460800000-journal-delivery.js';
 
 export const ENTITIES = [
   Tenant,
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   CallOuts1764201600000,
   OutageIncidents1764288000000,
   HandoverNotes1764374400000,
+  JournalDelivery1764460800000,
 ];
 
 export function createDataSource(databaseUrl: string): DataSource {

@@ -1,35 +1,103 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { isPermanentRefusal } from './delivery-policy.js';
 
 const TIMEOUT_MS = 10_000;
+/** A token is renewed this long before the EPJ's authorisation server says it expires. */
+const TOKEN_MARGIN_MS = 30_000;
 
-/** Pushes a transaction Bundle to the EPJ's FHIR endpoint. Throws when the EPJ did not take it. */
+/** Why a push did not land; `permanent` when the EPJ refused the entry itself and a retry cannot help. */
+export class EpjDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'EpjDeliveryError';
+  }
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * Pushes a transaction Bundle to the EPJ's FHIR endpoint. Authenticates with an OAuth2
+ * client-credentials token (cached until shortly before it expires) when EPJ_TOKEN_URL is set,
+ * otherwise with basic authentication from the endpoint URL's credentials, if any.
+ */
 @Injectable()
 export class EpjPushConnector {
+  private token: CachedToken | null = null;
+  private tokenRequest: Promise<string> | null = null;
+
   constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
 
   async send(bundle: object): Promise<void> {
     // fetch refuses URLs with credentials; they travel as HTTP basic authentication instead.
     const endpoint = new URL(this.config.EPJ_FHIR_URL!);
     const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
-    if (endpoint.username) {
+    if (this.config.EPJ_TOKEN_URL) {
+      headers.authorization = `Bearer ${await this.accessToken()}`;
+    } else if (endpoint.username) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64')}`;
-      endpoint.username = '';
-      endpoint.password = '';
     }
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(bundle),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    endpoint.username = '';
+    endpoint.password = '';
+    let response: Response;
+    try {
+      response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(bundle), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (error) {
+      throw new EpjDeliveryError(`EPJ not reached: ${describe(error)}`, false);
+    }
     if (!response.ok) {
       const body = await response.text().catch(() => '');
-      throw new Error(`EPJ answered ${response.status}: ${body.slice(0, 300)}`);
+      // A token the EPJ no longer takes is fetched anew on the next attempt.
+      if (response.status === 401) this.token = null;
+      const permanent = isPermanentRefusal(response.status) && !(response.status === 401 && this.config.EPJ_TOKEN_URL);
+      throw new EpjDeliveryError(`EPJ answered ${response.status}: ${body.slice(0, 300)}`, permanent);
     }
-    const answer = (await response.json()) as { resourceType?: string; type?: string };
+    const answer = (await response.json().catch(() => ({}))) as { resourceType?: string; type?: string };
     if (answer.resourceType !== 'Bundle' || answer.type !== 'transaction-response') {
-      throw new Error('EPJ did not answer with a transaction-response Bundle');
+      throw new EpjDeliveryError('EPJ did not answer with a transaction-response Bundle', false);
     }
   }
+
+  /** One token request at a time: concurrent pushes wait for the same one. */
+  private accessToken(): Promise<string> {
+    if (this.token && Date.now() < this.token.expiresAt) return Promise.resolve(this.token.value);
+    this.tokenRequest ??= this.requestToken().finally(() => (this.tokenRequest = null));
+    return this.tokenRequest;
+  }
+
+  private async requestToken(): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (this.config.EPJ_SCOPE) form.set('scope', this.config.EPJ_SCOPE);
+    const credentials = Buffer.from(`${encodeURIComponent(this.config.EPJ_CLIENT_ID!)}:${encodeURIComponent(this.config.EPJ_CLIENT_SECRET!)}`).toString('base64');
+    let response: Response;
+    try {
+      response = await fetch(this.config.EPJ_TOKEN_URL!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${credentials}` },
+        body: form,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new EpjDeliveryError(`EPJ token endpoint not reached: ${describe(error)}`, false);
+    }
+    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
+    if (!response.ok || typeof body.access_token !== 'string') {
+      // A wrong client id or secret is fixed in configuration, not by waiting: the entry stays retryable all the same.
+      throw new EpjDeliveryError(`EPJ token endpoint answered ${response.status}${typeof body.error === 'string' ? ` (${body.error})` : ''}`, false);
+    }
+    const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000;
+    this.token = { value: body.access_token, expiresAt: Date.now() + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) };
+    return this.token.value;
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
 }

@@ -1,3 +1,4 @@
+import type { DeviceKind } from '@knutepunkt/device-adapters';
 import type { ClosingCause, ClosingMeasure } from '../realtime/contract.js';
 
 /**
@@ -36,4 +37,16 @@ export const STEP_WORDING: Record<number, string> = {
   8: 'Samtale',
   9: 'Aksjon',
   10: 'Annen aktør involvert',
+};
+
+/** Device kinds by name, for the device extensions of journal entries. */
+export const DEVICE_KIND_WORDING: Record<DeviceKind, string> = {
+  'safety-alarm': 'Trygghetsalarm',
+  'fall-detector': 'Fallsensor',
+  'door-sensor': 'Dørsensor',
+  'water-sensor': 'Vannsensor',
+  'motion-sensor': 'Bevegelsessensor',
+  'bed-sensor': 'Sengesensor',
+  'medicine-dispenser': 'Medisindispenser',
+  gateway: 'Basestasjon',
 };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Job, Queue, Worker } from 'bullmq';
+import { type Job, type JobsOptions, Queue, RateLimitError, UnrecoverableError, Worker } from 'bullmq';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
 import { AlarmViews } from '../alarms/alarm-views.service.js';
@@ -12,15 +12,22 @@ import { Device } from '../devices/device.entity.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { Resident } from '../residents/resident.entity.js';
 import { RedisConnections } from '../db/redis.js';
-import { CAUSE_WORDING, MEASURE_WORDING, STEP_WORDING } from './journal-wording.js';
+import { CAUSE_WORDING, DEVICE_KIND_WORDING, MEASURE_WORDING, STEP_WORDING } from './journal-wording.js';
+import { responderVisit } from './responder-visit.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 import { buildJournalBundle, type JournalSource } from './vkp-bundle.js';
-import { EpjPushConnector } from './epj-push.connector.js';
+import { EpjDeliveryError, EpjPushConnector } from './epj-push.connector.js';
+import { CircuitBreaker, retryDelay } from './delivery-policy.js';
 
 const QUEUE = 'journal-delivery';
-const ATTEMPTS = 8;
+/** The job's backoff type, computed by retryDelay (capped exponential with jitter). */
+const EPJ_BACKOFF = 'epj';
 /** How often entries whose dispatch was lost (Redis away at closing time) are queued again. */
 const OUTBOX_SWEEP_MS = 30_000;
+/** How long changed journal statuses gather before the consoles are told. */
+const ANNOUNCE_GATHER_MS = 50;
+/** Jobs queued per round trip when the sweep queues a backlog. */
+const SWEEP_CHUNK = 500;
 
 interface DeliveryJob {
   outboxId: string;
@@ -38,6 +45,10 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   private worker: Worker<DeliveryJob> | null = null;
   private readonly connections: RedisConnections;
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly toAnnounce = new Set<string>();
+  private announcing: NodeJS.Timeout | null = null;
+  /** One EPJ per hub today, so one breaker; per-EPJ connectors will each hold their own. */
+  private readonly breaker: CircuitBreaker;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -46,6 +57,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     private readonly realtime: RealtimeGateway,
     private readonly connector: EpjPushConnector,
   ) {
+    this.breaker = new CircuitBreaker(config.EPJ_CIRCUIT_FAILURES, config.EPJ_CIRCUIT_COOLDOWN_MS);
     this.connections = new RedisConnections(config.REDIS_URL!);
     this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connections.open(), prefix: config.QUEUE_PREFIX });
   }
@@ -54,7 +66,9 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     this.worker = new Worker<DeliveryJob>(QUEUE, (job) => this.deliver(job), {
       connection: this.connections.open(),
       prefix: this.config.QUEUE_PREFIX,
-      concurrency: 8,
+      concurrency: this.config.EPJ_CONCURRENCY,
+      limiter: { max: this.config.EPJ_RATE_PER_SECOND, duration: 1000 },
+      settings: { backoffStrategy: (attemptsMade) => retryDelay(attemptsMade, this.config.EPJ_RETRY_BASE_MS, this.config.EPJ_RETRY_CAP_MS) },
     });
     this.worker.on('failed', (job, error) => {
       this.recordFailure(job, error).catch((failure: Error) => this.logger.error(`recording a failed delivery: ${failure.message}`));
@@ -67,6 +81,9 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.worker?.close();
+    if (this.announcing) clearTimeout(this.announcing);
+    this.announcing = null;
+    await this.announceGathered();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,8 +94,12 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   /** Queues every pending entry; the job id is the entry's id, so one already queued is not doubled. */
   private async sweepOutbox(): Promise<void> {
     try {
-      const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id'] });
-      for (const entry of pending) await this.dispatch(entry.id);
+      if (!this.config.EPJ_FHIR_URL) return;
+      const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id'], order: { createdAt: 'ASC' } });
+      // In bulk: after an outage or a restart the backlog can be thousands of entries.
+      for (let start = 0; start < pending.length; start += SWEEP_CHUNK) {
+        await this.queue.addBulk(pending.slice(start, start + SWEEP_CHUNK).map((entry) => ({ name: 'deliver', data: { outboxId: entry.id }, opts: this.jobOptions(entry.id) })));
+      }
     } catch (error) {
       this.logger.warn(`outbox sweep: ${(error as Error).message}`);
     }
@@ -115,7 +136,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
         measures: alarm.measures,
         note: alarm.closingNote,
       },
-      device: { id: alarm.deviceId, model: device?.model ?? '' },
+      device: { id: alarm.deviceId, model: device?.model ?? '', kind: device?.kind ?? '', kindName: device ? DEVICE_KIND_WORDING[device.kind] : '' },
       log: log.map((entry) => ({
         code: entry.code,
         at: entry.at.toISOString(),
@@ -124,6 +145,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       })),
       resident: { id: resident.id, nationalId: resident.nationalId, name: resident.name, birthDate: resident.birthDate },
       tenant: { id: tenant.id, name: tenant.name, organisationNumber: tenant.organisationNumber },
+      visit: responderVisit(alarm, log, (id) => operators.get(id) ?? ''),
       labels: { cause: CAUSE_WORDING[alarm.cause!], measures: alarm.measures.map((measure) => MEASURE_WORDING[measure]), steps: STEP_WORDING },
     };
     let entry: Pick<OutboxEntry, 'bundle' | 'status' | 'lastError'>;
@@ -142,30 +164,86 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   /** Queues delivery; with no EPJ configured the entry waits in the outbox until one is. */
   async dispatch(outboxId: string): Promise<void> {
     if (!this.config.EPJ_FHIR_URL) return;
-    await this.queue.add(
-      'deliver',
-      { outboxId },
-      { jobId: outboxId, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
-    );
+    await this.queue.add('deliver', { outboxId }, this.jobOptions(outboxId));
+  }
+
+  /** The job id is the entry's, so an entry already queued is not queued twice. */
+  private jobOptions(outboxId: string): JobsOptions {
+    return { jobId: outboxId, attempts: this.config.EPJ_MAX_ATTEMPTS, backoff: { type: EPJ_BACKOFF }, removeOnComplete: 1000, removeOnFail: 1000 };
+  }
+
+  /**
+   * Makes a failed entry pending again with a fresh set of attempts, in the caller's transaction.
+   * False when it is not among the failed ones (delivered, or already waiting).
+   */
+  async retry(outboxId: string, manager: EntityManager): Promise<boolean> {
+    const reopened = await manager
+      .createQueryBuilder()
+      .update(OutboxEntry)
+      .set({ status: 'pending', attempts: 0 })
+      .where('id = :outboxId AND status = :failed', { outboxId, failed: 'failed' })
+      .returning(['alarmId'])
+      .execute();
+    const row = (reopened.raw as Array<{ alarm_id: string }>)[0];
+    if (!row) return false;
+    await manager.update(Alarm, { id: row.alarm_id }, { journalStatus: 'pending' });
+    return true;
+  }
+
+  /**
+   * After the retry's transaction commits: queue it and show the alarm as pending again. The
+   * finished BullMQ job goes first: its id is the entry's, and while it exists a new one is a no-op.
+   */
+  async requeue(outboxId: string, alarmId: string): Promise<void> {
+    await (await this.queue.getJob(outboxId))?.remove();
+    await this.dispatch(outboxId);
+    this.announce(alarmId);
   }
 
   private async deliver(job: Job<DeliveryJob>): Promise<void> {
-    const outbox = this.db.getRepository(OutboxEntry);
-    const entry = await outbox.findOneBy({ id: job.data.outboxId });
-    if (!entry || entry.status !== 'pending') return;
-    await outbox.increment({ id: entry.id }, 'attempts', 1);
-    await this.connector.send(entry.bundle);
-    const now = new Date();
-    await this.db.transaction(async (manager) => {
-      await manager.update(OutboxEntry, { id: entry.id }, { status: 'delivered', deliveredAt: now, lastError: null });
-      await manager.update(Alarm, { id: entry.alarmId }, { journalStatus: 'delivered', journalAt: now, journalError: null });
-    });
-    await this.announce(entry.alarmId);
+    const admission = this.breaker.admit(Date.now());
+    if (!admission.allowed) {
+      // The EPJ is being left alone: the job waits without spending one of its attempts.
+      await this.queue.rateLimit(admission.retryInMs);
+      throw new RateLimitError();
+    }
+    // One round trip counts the attempt and reads the entry; one delivered or set aside meanwhile is left be.
+    const [[entry]] = (await this.db.query(
+      "UPDATE journal_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1 AND status = 'pending' RETURNING id, alarm_id AS \"alarmId\", bundle",
+      [job.data.outboxId],
+    )) as [Array<Pick<OutboxEntry, 'id' | 'alarmId' | 'bundle'>>, number];
+    if (!entry) {
+      this.breaker.released();
+      return;
+    }
+    try {
+      await this.connector.send(entry.bundle);
+    } catch (error) {
+      if (error instanceof EpjDeliveryError && error.permanent) {
+        // The EPJ answered, so it is up; the entry itself is refused and goes among the failed at once.
+        this.breaker.succeeded();
+        throw new UnrecoverableError(error.message);
+      }
+      this.breaker.failed(Date.now());
+      throw error;
+    }
+    this.breaker.succeeded();
+    // The entry and its alarm in one statement, so neither is marked without the other.
+    await this.db.query(
+      `WITH delivered AS (
+         UPDATE journal_outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1 RETURNING alarm_id, delivered_at
+       )
+       UPDATE alarms SET journal_status = 'delivered', journal_at = delivered.delivered_at, journal_error = NULL FROM delivered WHERE alarms.id = delivered.alarm_id`,
+      [entry.id],
+    );
+    this.announce(entry.alarmId);
   }
 
   private async recordFailure(job: Job<DeliveryJob> | undefined, error: Error): Promise<void> {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    // Final when BullMQ will not try again (refused for good, out of attempts, or stalled once too
+    // often); a job waiting for its retry is delayed instead.
+    const final = await job.isFailed();
     this.logger.warn(`journal entry ${job.data.outboxId}: attempt ${job.attemptsMade} failed: ${error.message}`);
     const entry = await this.db.getRepository(OutboxEntry).findOneBy({ id: job.data.outboxId });
     if (!entry) return;
@@ -173,14 +251,27 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       await manager.update(OutboxEntry, { id: entry.id }, { lastError: error.message, ...(final ? { status: 'failed' as const } : {}) });
       await manager.update(Alarm, { id: entry.alarmId }, { journalError: error.message, ...(final ? { journalStatus: 'failed' as const } : {}) });
     });
-    await this.announce(entry.alarmId);
+    this.announce(entry.alarmId);
   }
 
-  private async announce(alarmId: string): Promise<void> {
-    const alarm = await this.db.getRepository(Alarm).findOneBy({ id: alarmId });
-    if (!alarm) return;
-    const [view] = await this.views.of([alarm]);
-    this.realtime.alarmUpdated(view!);
+  /**
+   * Tells the consoles an alarm's journal status changed. Gathered for a moment and sent as one
+   * read of the views: a backlog draining after an outage changes hundreds of alarms a second.
+   */
+  private announce(alarmId: string): void {
+    this.toAnnounce.add(alarmId);
+    this.announcing ??= setTimeout(() => {
+      this.announcing = null;
+      void this.announceGathered().catch((error: Error) => this.logger.warn(`announcing journal status: ${error.message}`));
+    }, ANNOUNCE_GATHER_MS);
+  }
+
+  private async announceGathered(): Promise<void> {
+    const alarmIds = [...this.toAnnounce];
+    this.toAnnounce.clear();
+    if (alarmIds.length === 0) return;
+    const alarms = await this.db.getRepository(Alarm).findBy({ id: In(alarmIds) });
+    for (const view of await this.views.of(alarms)) this.realtime.alarmUpdated(view);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** 'failed' is the dead-letter state: refused by the EPJ or out of attempts, kept with its reason until retried. */
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
 
 /** A journal entry waiting for, or done with, delivery to the EPJ: written in the closing transaction. */
@@ -25,6 +26,10 @@ export class OutboxEntry {
 
   @Column('text', { name: 'last_error', nullable: true })
   lastError!: string | null;
+
+  /** When the last push was tried; with `attempts` and `lastError`, what a failed delivery shows. */
+  @Column('timestamptz', { name: 'last_attempt_at', nullable: true })
+  lastAttemptAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

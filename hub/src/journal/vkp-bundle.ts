@@ -1,6 +1,7 @@
 /**
  * Journal entry builder: one closed response-centre alarm → one FHIR R4 transaction Bundle with a
- * VkpDetectedIssue (the alarm) and a VkpComposition (its log), ready for the EPJ outbox.
+ * VkpDetectedIssue (the alarm), a VkpComposition (its log) and, when a responder visited, a
+ * VkpEncounter (the visit), ready for the EPJ outbox.
  *
  * Pure and deterministic: no clock, no randomness, no I/O. The same source gives byte-identical
  * JSON, and every resource is written with a conditional update on its own stable identifier, so
@@ -66,6 +67,9 @@ export interface FhirExtension {
   url: string;
   valueCodeableConcept?: FhirCodeableConcept;
   valueReference?: FhirReference;
+  valueString?: string;
+  /** A complex extension's parts. */
+  extension?: FhirExtension[];
 }
 
 export interface FhirMeta {
@@ -100,6 +104,21 @@ export interface FhirCompositionSection {
   entry?: FhirReference[];
 }
 
+export interface FhirEncounter {
+  resourceType: 'Encounter';
+  meta: FhirMeta;
+  text?: FhirNarrative;
+  extension?: FhirExtension[];
+  identifier: FhirIdentifier[];
+  status: 'planned' | 'arrived' | 'triaged' | 'in-progress' | 'onleave' | 'finished' | 'cancelled' | 'entered-in-error' | 'unknown';
+  class: FhirCoding;
+  subject: FhirReference;
+  participant: Array<{ type?: FhirCodeableConcept[]; individual?: FhirReference }>;
+  period: FhirPeriod;
+  reasonCode?: FhirCodeableConcept[];
+  serviceProvider?: FhirReference;
+}
+
 export interface FhirComposition {
   resourceType: 'Composition';
   meta: FhirMeta;
@@ -110,6 +129,7 @@ export interface FhirComposition {
   type: FhirCodeableConcept;
   category: FhirCodeableConcept[];
   subject: FhirReference;
+  encounter?: FhirReference;
   date: string;
   author: FhirReference[];
   title: string;
@@ -117,7 +137,36 @@ export interface FhirComposition {
   section?: FhirCompositionSection[];
 }
 
-export type FhirJournalResource = FhirDetectedIssue | FhirComposition;
+export interface FhirMedicationDispense {
+  resourceType: 'MedicationDispense';
+  meta: FhirMeta;
+  text?: FhirNarrative;
+  extension?: FhirExtension[];
+  identifier: FhirIdentifier[];
+  status: 'preparation' | 'in-progress' | 'cancelled' | 'on-hold' | 'completed' | 'entered-in-error' | 'stopped' | 'declined' | 'unknown';
+  statusReasonCodeableConcept?: FhirCodeableConcept;
+  category: FhirCodeableConcept;
+  medicationCodeableConcept: FhirCodeableConcept;
+  subject: FhirReference;
+  performer: Array<{ actor: FhirReference }>;
+  whenPrepared?: string;
+  whenHandedOver?: string;
+}
+
+export interface FhirFlag {
+  resourceType: 'Flag';
+  meta: FhirMeta;
+  text?: FhirNarrative;
+  extension: FhirExtension[];
+  identifier: FhirIdentifier[];
+  status: 'active' | 'inactive' | 'entered-in-error';
+  code: FhirCodeableConcept;
+  subject: FhirReference;
+  period: FhirPeriod;
+  author?: FhirReference;
+}
+
+export type FhirJournalResource = FhirDetectedIssue | FhirComposition | FhirEncounter | FhirMedicationDispense | FhirFlag;
 
 export interface FhirBundleEntry {
   fullUrl: string;
@@ -150,10 +199,13 @@ export interface JournalSource {
     measures: string[]; // our measure codes, e.g. ['responder-visit']
     note: string | null; // closing note
   };
-  device: { id: string; model: string };
+  /** kind: our device kind (e.g. 'fall-detector'); kindName: its plain Norwegian name. */
+  device: { id: string; model: string; kind: string; kindName: string };
   log: Array<{ code: number /* VKP composition event code 0,1,3..10 */; at: string; operator: { id: string; name: string } | null; note: string | null }>;
   resident: { id: string; nationalId: string /* 11-digit fødselsnummer or D-nummer */; name: string; birthDate: string };
   tenant: { id: string; name: string; organisationNumber: string /* 9 digits */ };
+  /** The responder visit of the alarm's latest call-out, when one reached the resident; otherwise null. */
+  visit: { calledOutAt: string; onSiteAt: string; doneAt: string; responder: { id: string; name: string } } | null;
   /** Plain, neutral Norwegian labels for cause and measure codes, supplied by the caller (the console catalogue owns wording). */
   labels: { cause: string; measures: string[]; steps: Record<number, string> };
 }
@@ -170,8 +222,10 @@ export interface JournalSource {
 export const JOURNAL_IDENTIFIER_SYSTEM = 'https://knutepunkt.no/fhir/sid/journal-entry';
 
 const IDENTIFIER_BASE = 'https://knutepunkt.no/fhir/sid';
-const DEVICE_IDENTIFIER_SYSTEM = `${IDENTIFIER_BASE}/device`;
+export const DEVICE_IDENTIFIER_SYSTEM = `${IDENTIFIER_BASE}/device`;
 const OPERATOR_IDENTIFIER_SYSTEM = `${IDENTIFIER_BASE}/operator`;
+/** The system VKP fixes for Encounter and MedicationDispense identifiers: the value is a URI (here urn:uuid). */
+export const URI_IDENTIFIER_SYSTEM = 'urn:ietf:rfc:3986';
 
 /** Namespace uuid for the name-based (v5-style) fullUrls. Fixed forever, like the systems above. */
 const FULL_URL_NAMESPACE = '4850c32a-ef04-4c01-a002-d3a69581c050';
@@ -179,11 +233,27 @@ const FULL_URL_NAMESPACE = '4850c32a-ef04-4c01-a002-d3a69581c050';
 const FODSELSNUMMER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.1';
 const D_NUMMER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.2';
 const FHN_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.3';
-const ORGANISATION_NUMBER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.101';
+export const ORGANISATION_NUMBER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.101';
 
 const PROFILE_DETECTED_ISSUE = 'http://ehelse.no/fhir/StructureDefinition/vkp-DetectedIssue-v090';
 const PROFILE_COMPOSITION = 'http://ehelse.no/fhir/StructureDefinition/vkp-Composition-v090';
-const EXTENSION_SEVERITY_LEVEL = 'http://ehelse.no/fhir/StructureDefinition/vkp-severity-level-v090';
+const PROFILE_ENCOUNTER = 'http://ehelse.no/fhir/StructureDefinition/vkp-Encounter-v090';
+export const EXTENSION_SEVERITY_LEVEL = 'http://ehelse.no/fhir/StructureDefinition/vkp-severity-level-v090';
+const EXTENSION_ENCOUNTER_DEVICE = 'http://ehelse.no/fhir/StructureDefinition/vkp-encounterDevice-v090';
+const ENCOUNTER_MODE_SYSTEM = 'http://ehelse.no/fhir/CodeSystem/vkp-encounter-mode-v090';
+const ENCOUNTER_REASON_SYSTEM = 'http://ehelse.no/fhir/CodeSystem/vkp-encounter-reason-v090';
+/** Encounter.class: HL7 v3 ActCode HH, home health (VKP's encounter classes name only remote supervision). */
+const ENCOUNTER_CLASS_HOME: FhirCoding = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH', display: 'home health' };
+/**
+ * vkp-encounter-mode-v090 is required for the participant and names only ways of meeting at a
+ * distance; 2 "toveis tale" (two-way speech) is the one a face-to-face visit has, and the text says it was in person.
+ */
+const ENCOUNTER_MODE_VISIT: FhirCodeableConcept = {
+  coding: [{ system: ENCOUNTER_MODE_SYSTEM, code: '2', display: 'toveis tale' }],
+  text: 'Besøk hjemme hos bruker',
+};
+/** vkp-encounter-reason-v090 2: a visit because of an event (the alarm), not a planned one. */
+const ENCOUNTER_REASON_EVENT: FhirCodeableConcept = { coding: [{ system: ENCOUNTER_REASON_SYSTEM, code: '2', display: 'hendelsesbasert tilsyn' }] };
 const EXTENSION_DEVICE_REFERENCE = 'http://ehelse.no/fhir/StructureDefinition/vkp-deviceReference-v090';
 
 const LOINC = 'http://loinc.org';
@@ -225,6 +295,7 @@ export function buildJournalBundle(source: JournalSource): FhirBundle {
 
   const detectedIssueKey = resourceKey('DetectedIssue', alarm.id);
   const compositionKey = resourceKey('Composition', alarm.id);
+  const encounterKey = input.visit && uriResourceKey('Encounter', alarm.id);
 
   const patient = patientReference(input.nationalId, input.residentName);
   const organisation: FhirReference = {
@@ -279,6 +350,7 @@ export function buildJournalBundle(source: JournalSource): FhirBundle {
     type: COMPOSITION_TYPE,
     category: [{ coding: [{ system: COMPOSITION_CATEGORY_SYSTEM, ...CATEGORY_SAFETY }] }],
     subject: { type: 'Patient', ...patient },
+    ...optional('encounter', encounterKey && { reference: encounterKey.fullUrl, type: 'Encounter' }),
     date: alarm.closedAt,
     author: [{ type: 'Organization', ...organisation }],
     title,
@@ -304,7 +376,53 @@ export function buildJournalBundle(source: JournalSource): FhirBundle {
     identifier: { system: JOURNAL_IDENTIFIER_SYSTEM, value: alarm.id },
     type: 'transaction',
     timestamp: alarm.closedAt,
-    entry: [entry(detectedIssueKey, detectedIssue), entry(compositionKey, composition)],
+    entry: [
+      entry(detectedIssueKey, detectedIssue),
+      entry(compositionKey, composition),
+      ...(encounterKey && input.visit ? [entry(encounterKey, visitEncounter(input, input.visit, encounterKey, patient, organisation))] : []),
+    ],
+  };
+}
+
+/** The responder visit: from the call-out until the responder reported done. */
+function visitEncounter(input: ValidSource, visit: ValidVisit, key: ResourceKey, patient: FhirReference, organisation: FhirReference): FhirEncounter {
+  return {
+    resourceType: 'Encounter',
+    meta: { profile: [PROFILE_ENCOUNTER] },
+    text: narrative([
+      paragraph(`Hjemmetjenesten besøkte bruker etter alarmen «${input.alertDisplay}».`),
+      paragraph(`Utrykning bestilt ${osloWhen(visit.calledOutAt)}, på stedet ${osloWhen(visit.onSiteAt)}, ferdig ${osloWhen(visit.doneAt)}.`),
+      paragraph(`Besøket ble gjort av ${visit.responder.name}.`),
+    ]),
+    extension: [
+      deviceExtension(EXTENSION_ENCOUNTER_DEVICE, { id: input.deviceId, model: input.deviceModel, kind: input.deviceKind, kindName: input.deviceKindName }),
+    ],
+    identifier: [key.identifier],
+    status: 'finished',
+    class: ENCOUNTER_CLASS_HOME,
+    subject: { type: 'Patient', ...patient },
+    participant: [
+      {
+        type: [ENCOUNTER_MODE_VISIT],
+        individual: { type: 'Practitioner', identifier: { system: OPERATOR_IDENTIFIER_SYSTEM, value: visit.responder.id }, display: visit.responder.name },
+      },
+    ],
+    period: { start: visit.calledOutAt, end: visit.doneAt },
+    reasonCode: [ENCOUNTER_REASON_EVENT],
+    serviceProvider: { type: 'Organization', ...organisation },
+  };
+}
+
+/** A VKP device extension (vkp-encounterDevice-v090, VkpMedicationDispenseDevice-v090): the device by our id, model and kind. */
+export function deviceExtension(url: string, device: { id: string; model: string; kind: string; kindName: string }): FhirExtension {
+  return {
+    url,
+    extension: [
+      { url: 'identifier', valueString: device.id },
+      { url: 'displayName', valueString: device.model },
+      { url: 'type', valueString: device.kind },
+      { url: 'typeName', valueString: device.kindName },
+    ],
   };
 }
 
@@ -388,13 +506,13 @@ function fhirSeverity(severity: JournalSource['alarm']['severity']): FhirDetecte
 // Identity: stable identifiers, deterministic fullUrls, conditional updates
 // ---------------------------------------------------------------------------------------------
 
-interface ResourceKey {
+export interface ResourceKey {
   resourceType: FhirJournalResource['resourceType'];
   identifier: FhirIdentifier;
   fullUrl: string;
 }
 
-function resourceKey(resourceType: ResourceKey['resourceType'], alarmId: string): ResourceKey {
+export function resourceKey(resourceType: ResourceKey['resourceType'], alarmId: string): ResourceKey {
   return {
     resourceType,
     identifier: { system: `${JOURNAL_IDENTIFIER_SYSTEM}/${resourceType}`, value: alarmId },
@@ -402,7 +520,17 @@ function resourceKey(resourceType: ResourceKey['resourceType'], alarmId: string)
   };
 }
 
-function entry(key: ResourceKey, resource: FhirJournalResource): FhirBundleEntry {
+/**
+ * For the profiles that fix the identifier system to urn:ietf:rfc:3986: the identifier is the
+ * name-based urn:uuid, which is also the entry's fullUrl.
+ */
+export function uriResourceKey(resourceType: ResourceKey['resourceType'], name: string): ResourceKey {
+  const fullUrl = `urn:uuid:${nameBasedUuid(`${resourceType}/${name}`)}`;
+  return { resourceType, identifier: { system: URI_IDENTIFIER_SYSTEM, value: fullUrl }, fullUrl };
+}
+
+/** A transaction entry that writes the resource as a conditional update on its own identifier. */
+export function entry(key: ResourceKey, resource: FhirJournalResource): FhirBundleEntry {
   return {
     fullUrl: key.fullUrl,
     resource,
@@ -420,7 +548,7 @@ function nameBasedUuid(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function patientReference(nationalId: string, name: string): FhirReference {
+export function patientReference(nationalId: string, name: string): FhirReference {
   return { identifier: { system: nationalIdSystem(nationalId), value: nationalId }, display: name };
 }
 
@@ -436,12 +564,12 @@ function nationalIdSystem(nationalId: string): string {
 // Narrative
 // ---------------------------------------------------------------------------------------------
 
-function narrative(blocks: string[]): FhirNarrative {
+export function narrative(blocks: string[]): FhirNarrative {
   return { status: 'generated', div: `<div xmlns="${XHTML_NS}">${blocks.join('')}</div>` };
 }
 
 /** A paragraph of plain text; line breaks in the text are kept. */
-function paragraph(text: string): string {
+export function paragraph(text: string): string {
   return `<p>${escapeXhtml(text)}</p>`;
 }
 
@@ -477,7 +605,7 @@ function osloDateTime(iso: string): string {
 }
 
 /** `dd.mm.yyyy kl. HH:MM` in Europe/Oslo (running text). */
-function osloWhen(iso: string): string {
+export function osloWhen(iso: string): string {
   return osloDateTime(iso).replace(' ', ' kl. ');
 }
 
@@ -493,11 +621,20 @@ interface ValidLogStep {
   note: string | null;
 }
 
+interface ValidVisit {
+  calledOutAt: string;
+  onSiteAt: string;
+  doneAt: string;
+  responder: { id: string; name: string };
+}
+
 interface ValidSource {
   alarm: Omit<JournalSource['alarm'], 'code' | 'note'> & { code: keyof typeof ALERT_CODES; note: string | null };
   alertDisplay: string;
   deviceId: string;
   deviceModel: string;
+  deviceKind: string;
+  deviceKindName: string;
   nationalId: string;
   residentName: string;
   organisationNumber: string;
@@ -506,6 +643,7 @@ interface ValidSource {
   measureLabels: string[];
   /** In chronological order (stable for equal times). */
   log: ValidLogStep[];
+  visit: ValidVisit | null;
 }
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -523,14 +661,7 @@ function validated(source: JournalSource): ValidSource {
   if (!Object.hasOwn(SEVERITIES, alarm.severity)) fail(`unknown VKP severity ${JSON.stringify(alarm.severity)}`);
   if (!Object.hasOwn(TRIAGE_NORWEGIAN, alarm.triageColour)) fail(`unknown triage colour ${JSON.stringify(alarm.triageColour)}`);
 
-  const instant = (value: string, field: string): string => {
-    // A zone designator is required: without one, Date.parse would read the machine's local time.
-    const time = typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(time)) {
-      return fail(`${field} is not an ISO 8601 date-time: ${JSON.stringify(value)}`);
-    }
-    return new Date(time).toISOString();
-  };
+  const instant = (value: string, field: string): string => instantOf(value, field, fail);
   const required = (value: string | null | undefined, field: string): string => plainText(value) ?? fail(`${field} is empty`);
 
   const nationalId = source.resident.nationalId;
@@ -560,6 +691,17 @@ function validated(source: JournalSource): ValidSource {
     .sort((a, b) => a.time - b.time)
     .map(({ time: _time, ...step }) => step);
 
+  let visit: ValidVisit | null = null;
+  if (source.visit) {
+    visit = {
+      calledOutAt: instant(source.visit.calledOutAt, 'visit calledOutAt'),
+      onSiteAt: instant(source.visit.onSiteAt, 'visit onSiteAt'),
+      doneAt: instant(source.visit.doneAt, 'visit doneAt'),
+      responder: { id: required(source.visit.responder.id, 'visit responder id'), name: required(source.visit.responder.name, 'visit responder name') },
+    };
+    if (!(visit.calledOutAt <= visit.onSiteAt && visit.onSiteAt <= visit.doneAt)) fail('visit times are not in the order call-out, on site, done');
+  }
+
   return {
     alarm: {
       ...alarm,
@@ -573,6 +715,8 @@ function validated(source: JournalSource): ValidSource {
     alertDisplay: ALERT_CODES[code].display,
     deviceId: required(source.device.id, 'device id'),
     deviceModel: required(source.device.model, 'device model'),
+    deviceKind: required(source.device.kind, 'device kind'),
+    deviceKindName: required(source.device.kindName, 'device kind name'),
     nationalId,
     residentName: required(source.resident.name, 'resident name'),
     organisationNumber,
@@ -580,14 +724,23 @@ function validated(source: JournalSource): ValidSource {
     causeLabel: required(source.labels.cause, 'cause label'),
     measureLabels,
     log,
+    visit,
   };
+}
+
+/** An ISO 8601 date-time with a zone, as a UTC instant; fail names the field otherwise. */
+export function instantOf(value: string, field: string, fail: (what: string) => never): string {
+  // A zone designator is required: without one, Date.parse would read the machine's local time.
+  const time = typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) return fail(`${field} is not an ISO 8601 date-time: ${JSON.stringify(value)}`);
+  return new Date(time).toISOString();
 }
 
 /**
  * Text fit for a FHIR string and an XHTML narrative: line breaks normalised, characters XML does
  * not allow removed, surrounding whitespace trimmed; empty becomes null (FHIR has no empty strings).
  */
-function plainText(value: string | null | undefined): string | null {
+export function plainText(value: string | null | undefined): string | null {
   if (typeof value !== 'string') return null;
   const text = value
     .replace(/\r\n?/g, '\n')
@@ -603,6 +756,6 @@ function capitalised(text: string): string {
 }
 
 /** `{ [key]: value }` when value is present, `{}` otherwise, so absent elements never appear in the JSON. */
-function optional<K extends string, V>(key: K, value: V | null | undefined | false): { [P in K]?: V } {
+export function optional<K extends string, V>(key: K, value: V | null | undefined | false): { [P in K]?: V } {
   return value === null || value === undefined || value === false ? {} : ({ [key]: value } as { [P in K]?: V });
 }

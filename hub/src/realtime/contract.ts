@@ -484,3 +484,18 @@ export interface ServiceLevelReport {
   byHour: Array<{ hour: number } & ServiceLevelFigures>;
   byCode: Array<{ code: string; codeDisplay: string } & ServiceLevelFigures>;
 }
+
+/** A journal entry the EPJ refused, or that ran out of attempts: kept with its reason until someone retries it. */
+export interface FailedDeliveryView {
+  outboxId: string;
+  alarmId: string;
+  tenantId: string;
+  code: string;
+  codeDisplay: string;
+  resident: { id: string; name: string };
+  closedAt: string | null;
+  attempts: number;
+  lastAttemptAt: string | null;
+  reason: string | null;
+  createdAt: string;
+}

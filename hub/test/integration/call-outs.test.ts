@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmSupervisorAlert, AlarmView, CallOutDetail, LoginResponse, ResponderTeamView } from '../../src/realtime/contract.js';
+import { uriResourceKey, type FhirEncounter } from '../../src/journal/vkp-bundle.js';
+import { fhirR4Problems, vkpProblems } from '../vkp-validation.js';
 import { api, connectDevice, consoleSocket, deviceOf, eventually, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
 
 let test: TestHub;
@@ -87,6 +89,16 @@ describe('a call-out from take to close', () => {
     expect(log.filter((entry) => entry.code === 9).map((entry) => entry.note)).toEqual(['Hjemmetjenesten er på stedet', 'Hjemmetjenesten er ferdig: Hjulpet opp, ingen skade']);
     expect(log.slice(1).every((entry) => entry.operator !== null && !Number.isNaN(Date.parse(entry.at)))).toBe(true);
     await eventually(() => test.epj.received().find((entry) => entry.identifier.value.includes(fall.id)), 10_000, 'the journal entry at the EPJ');
+    // The visit reaches the EPJ as a valid VkpEncounter: from the call-out until done, by its responder.
+    const visitKey = uriResourceKey('Encounter', fall.id);
+    const atEpj = test.epj.received().find((entry) => entry.type === 'Encounter' && entry.identifier.value === visitKey.identifier.value);
+    expect(atEpj, 'the Encounter at the EPJ').toBeDefined();
+    const encounter = atEpj!.resource as unknown as FhirEncounter;
+    expect(fhirR4Problems(encounter)).toEqual([]);
+    expect(vkpProblems(encounter)).toEqual([]);
+    expect(encounter.period).toEqual({ start: log.find((entry) => entry.code === 4)!.at, end: log.filter((entry) => entry.code === 9).at(-1)!.at });
+    expect(encounter.participant[0]?.individual?.display).toBe('Per Pleier');
+    expect(encounter.subject.identifier?.system).toBe('urn:oid:2.16.578.1.12.4.1.4.1');
     const audit = (await test.hub.dataSource.query("SELECT action FROM audit_log WHERE reason LIKE $1 ORDER BY at", [`%${fall.id}%`])) as Array<{ action: string }>;
     expect(audit.map((row) => row.action)).toEqual(expect.arrayContaining(['alarm.take', 'alarm.call-out', 'alarm.accept-call-out', 'alarm.on-site', 'alarm.done', 'alarm.close']));
     phone.socket.close();

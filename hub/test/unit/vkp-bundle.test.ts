@@ -9,9 +9,11 @@ import {
   type FhirCoding,
   type FhirComposition,
   type FhirDetectedIssue,
+  type FhirEncounter,
   type FhirJournalResource,
   type JournalSource,
 } from '../../src/journal/vkp-bundle.js';
+import { fhirR4Problems, vkpProblems } from '../vkp-validation.js';
 
 // Synthetic identifiers: Tenor-style test numbers (month + 80) with valid control digits.
 const FODSELSNUMMER = '12853812313';
@@ -20,6 +22,14 @@ const ORGANISATION_NUMBER = '923456783';
 
 const ALARM_ID = '0f5d8a3e-6b1c-4c2e-9a7d-2f4e6b8c1a3d';
 const OTHER_ALARM_ID = '7c9e2b4a-1d3f-4e5a-8b6c-9d0e1f2a3b4c';
+
+/** The responder visit of the log below: called out 07:16, accepted 07:17:30, on site 07:31, done 07:49. */
+const VISIT: NonNullable<JournalSource['visit']> = {
+  calledOutAt: '2025-03-12T07:16:00Z',
+  onSiteAt: '2025-03-12T07:31:00Z',
+  doneAt: '2025-03-12T07:49:00Z',
+  responder: { id: 'r-3', name: 'Hjemmetjenesten vakt 1' },
+};
 
 function source(overrides: { alarm?: Partial<JournalSource['alarm']>; resident?: Partial<JournalSource['resident']> } = {}): JournalSource {
   return {
@@ -36,7 +46,7 @@ function source(overrides: { alarm?: Partial<JournalSource['alarm']>; resident?:
       note: 'Bruker ble hjulpet opp.',
       ...overrides.alarm,
     },
-    device: { id: 'dev-00042', model: 'Fallsensor FS-2' },
+    device: { id: 'dev-00042', model: 'Fallsensor FS-2', kind: 'fall-detector', kindName: 'Fallsensor' },
     log: [
       { code: 0, at: '2025-03-12T07:14:07Z', operator: null, note: null },
       { code: 1, at: '2025-03-12T07:14:40Z', operator: { id: 'op-7', name: 'Operatør Olsen' }, note: null },
@@ -49,6 +59,7 @@ function source(overrides: { alarm?: Partial<JournalSource['alarm']>; resident?:
     ],
     resident: { id: 'res-1', nationalId: FODSELSNUMMER, name: 'Testesen, Kari', birthDate: '1938-05-12', ...overrides.resident },
     tenant: { id: 'ten-1', name: 'Testvik kommune', organisationNumber: ORGANISATION_NUMBER },
+    visit: null,
     labels: {
       cause: 'Fall',
       measures: ['Besøk av hjemmetjenesten', 'Pårørende varslet'],
@@ -442,5 +453,53 @@ describe.skipIf(!haveVkp)(`buildJournalBundle against VKP-R4 in ${VKP_R4}${haveV
       expect(used.length).toBe(1);
       expect(allowed).toContain(used[0]);
     }
+  });
+});
+
+describe('buildJournalBundle validated against FHIR R4 and the VKP profiles', () => {
+  const variants: Array<[string, JournalSource]> = [
+    ['a fall with a responder visit', { ...source(), visit: VISIT }],
+    ['a fall without a visit, note or measures', { ...source({ alarm: { note: null, measures: [] } }), labels: { cause: 'Fall', measures: [], steps: {} } }],
+    ['an unrated safety alarm press by a D-nummer resident', source({ alarm: { code: '3', severity: 0, triageColour: 'NR' }, resident: { nationalId: D_NUMMER } })],
+    ['a dispenser miss', source({ alarm: { code: '1.1', severity: 20, triageColour: 'Y' } })],
+  ];
+  for (const [name, input] of variants) {
+    it(`builds ${name} as a valid transaction Bundle of valid VKP resources`, () => {
+      const bundle = buildJournalBundle(input);
+      expect(fhirR4Problems(bundle)).toEqual([]);
+      expect(vkpProblems(bundle)).toEqual([]);
+    });
+  }
+
+  it('adds the visit as a VkpEncounter, linked from the Composition, with a stable identifier', () => {
+    const bundle = buildJournalBundle({ ...source(), visit: VISIT });
+    expect(bundle.entry.map((e) => e.resource.resourceType)).toEqual(['DetectedIssue', 'Composition', 'Encounter']);
+    const encounter = bundle.entry[2]!.resource as FhirEncounter;
+    expect(encounter.meta.profile).toEqual(['http://ehelse.no/fhir/StructureDefinition/vkp-Encounter-v090']);
+    expect(encounter.identifier).toEqual([{ system: 'urn:ietf:rfc:3986', value: bundle.entry[2]!.fullUrl }]);
+    expect(bundle.entry[2]!.request.url).toBe(`Encounter?identifier=urn:ietf:rfc:3986|${bundle.entry[2]!.fullUrl}`);
+    expect(compositionOf(bundle).encounter).toEqual({ reference: bundle.entry[2]!.fullUrl, type: 'Encounter' });
+    expect(encounter.period).toEqual({ start: '2025-03-12T07:16:00.000Z', end: '2025-03-12T07:49:00.000Z' });
+    expect(encounter.status).toBe('finished');
+    expect(encounter.subject.identifier).toEqual({ system: 'urn:oid:2.16.578.1.12.4.1.4.1', value: FODSELSNUMMER });
+    expect(encounter.participant[0]?.individual).toMatchObject({ identifier: { value: 'r-3' }, display: 'Hjemmetjenesten vakt 1' });
+    expect(encounter.reasonCode?.[0]?.coding?.[0]).toMatchObject({ system: 'http://ehelse.no/fhir/CodeSystem/vkp-encounter-reason-v090', code: '2' });
+    expect(encounter.extension?.[0]?.extension).toEqual([
+      { url: 'identifier', valueString: 'dev-00042' },
+      { url: 'displayName', valueString: 'Fallsensor FS-2' },
+      { url: 'type', valueString: 'fall-detector' },
+      { url: 'typeName', valueString: 'Fallsensor' },
+    ]);
+    expect(encounter.text?.div).toContain('Utrykning bestilt 12.03.2025 kl. 08:16, på stedet 12.03.2025 kl. 08:31, ferdig 12.03.2025 kl. 08:49.');
+    expect(JSON.stringify(buildJournalBundle({ ...source(), visit: VISIT }))).toBe(JSON.stringify(bundle));
+    const other = buildJournalBundle({ ...source({ alarm: { id: OTHER_ALARM_ID } }), visit: VISIT });
+    expect(other.entry[2]!.fullUrl).not.toBe(bundle.entry[2]!.fullUrl);
+  });
+
+  it('leaves the Encounter out without a visit and refuses visit times out of order', () => {
+    const bundle = buildJournalBundle(source());
+    expect(bundle.entry.map((e) => e.resource.resourceType)).toEqual(['DetectedIssue', 'Composition']);
+    expect(compositionOf(bundle)).not.toHaveProperty('encounter');
+    expect(() => buildJournalBundle({ ...source(), visit: { ...VISIT, doneAt: '2025-03-12T07:20:00Z' } })).toThrow(/visit times/);
   });
 });

@@ -1,6 +1,7 @@
 import type { AlertKind, DeviceKind, LogStepKey, Severity, TriageColour } from '@knutepunkt/device-adapters';
 import type { ConsoleViewName } from '../console-views';
 import type { DeviceAction, DurationUnit } from '../device-health';
+import type { FailureKind } from '../failed-deliveries';
 import type { ElapsedUnit } from '../oslo-time';
 import type { TargetVerdict } from '../service-levels';
 import type {
@@ -35,7 +36,8 @@ type CodeLabels = Record<
   | `duration.${DurationUnit}`
   | `deviceActions.${DeviceAction}`
   | `deviceActions.done.${DeviceAction}`
-  | `serviceLevels.verdict.${TargetVerdict}`,
+  | `serviceLevels.verdict.${TargetVerdict}`
+  | `journalFailures.kind.${FailureKind}`,
   string
 >;
 
@@ -432,6 +434,26 @@ export const nb = {
   'serviceLevels.medianOnSite': 'Median tid til på stedet',
   'serviceLevels.column.callOuts': 'Utrykninger',
   'serviceLevels.column.onSite': 'Til stedet',
+
+  'journalFailures.heading': 'Journalføring som feilet',
+  'journalFailures.note': 'Journalnotater EPJ ikke tok imot. De blir liggende her til de sendes på nytt.',
+  'journalFailures.loading': 'Henter journalføring som feilet …',
+  'journalFailures.none': 'Ingen journalføring har feilet.',
+  'journalFailures.refresh': 'Oppdater',
+  'journalFailures.column.resident': 'Beboer',
+  'journalFailures.column.alarm': 'Alarm',
+  'journalFailures.column.closed': 'Avsluttet',
+  'journalFailures.column.attempts': 'Forsøk',
+  'journalFailures.column.lastAttempt': 'Siste forsøk',
+  'journalFailures.column.reason': 'Årsak',
+  'journalFailures.retry': 'Send på nytt',
+  'journalFailures.retrying': 'Sender …',
+  'journalFailures.retried': 'Sendt på nytt: {resident}',
+  'journalFailures.kind.refused': 'Avvist av EPJ',
+  'journalFailures.kind.unreachable': 'EPJ svarte ikke',
+  'journalFailures.kind.epj-error': 'Feil hos EPJ',
+  'journalFailures.kind.not-built': 'Journalnotatet kunne ikke lages',
+  'journalFailures.kind.other': 'Ukjent årsak',
 
   'supervisorAlert.heading': 'Varsler',
   'supervisorAlert.subject': '{code} {display} – {resident}, {address}',

@@ -1,0 +1,80 @@
+import { ConflictException, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ALERT_CODES, isAlertCode } from '@knutepunkt/device-adapters';
+import { DataSource, In } from 'typeorm';
+import { Alarm } from '../alarms/alarm.entity.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Acting, OperatorGuard } from '../auth/auth.guard.js';
+import { requireRole, RESPONSE_CENTRE } from '../auth/roles.js';
+import type { Principal } from '../auth/session-token.js';
+import { Tenancy } from '../auth/tenancy.js';
+import type { FailedDeliveryView } from '../realtime/contract.js';
+import { Resident } from '../residents/resident.entity.js';
+import { JournalService } from './journal.service.js';
+import { OutboxEntry } from './outbox-entry.entity.js';
+
+/** Most failed deliveries listed at once; the oldest first, as they have waited longest. */
+const LIST_LIMIT = 500;
+
+/** The failed deliveries of the operator's municipalities (the dead letters), and putting one back in the queue. */
+@ApiTags('journal')
+@ApiBearerAuth()
+@UseGuards(OperatorGuard)
+@Controller('api/journal')
+export class JournalDeliveriesController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tenancy: Tenancy,
+    private readonly audit: AuditService,
+    private readonly journal: JournalService,
+  ) {}
+
+  @Get('failed')
+  async failed(@Acting() principal: Principal): Promise<FailedDeliveryView[]> {
+    requireRole(principal, RESPONSE_CENTRE, 'failed journal deliveries are for the response centre');
+    const entries = await this.tenancy
+      .query(principal, OutboxEntry, 'outbox')
+      .andWhere('outbox.status = :failed', { failed: 'failed' })
+      .orderBy('outbox.createdAt', 'ASC')
+      .limit(LIST_LIMIT)
+      .getMany();
+    if (entries.length === 0) return [];
+    const alarms = new Map((await this.db.getRepository(Alarm).findBy({ id: In(entries.map((entry) => entry.alarmId)) })).map((alarm) => [alarm.id, alarm]));
+    const residentIds = [...new Set([...alarms.values()].map((alarm) => alarm.residentId))];
+    const residents = new Map((await this.db.getRepository(Resident).findBy({ id: In(residentIds) })).map((resident) => [resident.id, resident]));
+    return entries.map((entry) => {
+      const alarm = alarms.get(entry.alarmId)!;
+      return {
+        outboxId: entry.id,
+        alarmId: entry.alarmId,
+        tenantId: entry.tenantId,
+        code: alarm.code,
+        codeDisplay: isAlertCode(alarm.code) ? ALERT_CODES[alarm.code].display : alarm.code,
+        resident: { id: alarm.residentId, name: residents.get(alarm.residentId)?.name ?? '' },
+        closedAt: alarm.closedAt?.toISOString() ?? null,
+        attempts: entry.attempts,
+        lastAttemptAt: entry.lastAttemptAt?.toISOString() ?? null,
+        reason: entry.lastError,
+        createdAt: entry.createdAt.toISOString(),
+      };
+    });
+  }
+
+  /** Puts a failed entry back in the queue with fresh attempts; audited, as it sends a resident's record again. */
+  @Post(':outboxId/retry')
+  @HttpCode(202)
+  async retry(@Acting() principal: Principal, @Param('outboxId', ParseUUIDPipe) outboxId: string): Promise<{ outboxId: string; status: 'pending' }> {
+    requireRole(principal, ['supervisor', 'admin'], 'retrying a journal delivery is for supervisors and admins');
+    const entry = await this.tenancy.findOne(principal, OutboxEntry, 'outbox', outboxId);
+    const alarm = await this.db.getRepository(Alarm).findOneByOrFail({ id: entry.alarmId });
+    const reopened = await this.db.transaction(async (manager) => {
+      if (!(await this.journal.retry(outboxId, manager))) return false;
+      await this.audit.record(principal, 'journal.retry', [alarm.residentId], `retry of journal delivery ${outboxId} (was: ${entry.lastError ?? 'no reason'})`, manager);
+      return true;
+    });
+    if (!reopened) throw new ConflictException(`journal entry ${outboxId} is not a failed delivery (status: ${entry.status})`);
+    await this.journal.requeue(outboxId, entry.alarmId);
+    return { outboxId, status: 'pending' };
+  }
+}
