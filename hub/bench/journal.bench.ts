@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,18 +9,11 @@ import pg from 'pg';
 import { it } from 'vitest';
 import { startHub, type RunningHub } from '../src/hub.js';
 import type { AlarmView } from '../src/realtime/contract.js';
-import { api, connectDevice, createTestDatabase, deviceOf, eventually, login, nativeEvent, REDIS_URL } from '../test/integration/hub-harness.js';
+import { api, connectDevice, createTestDatabase, deviceOf, eventually, freePort, login, nativeEvent, REDIS_URL } from '../test/integration/hub-harness.js';
 
 const ENTRIES = 5000;
 const SIMULATOR_CLI = fileURLToPath(new URL('../../simulators/dist/cli.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The EPJ simulator as `pnpm sim epj` runs it: a process of its own, as a vendor's EPJ would be. */
 async function startEpjProcess(port: number): Promise<ChildProcess> {

@@ -1,25 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { FleetManifest } from '@knutepunkt/device-adapters';
 import { connect } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, eventually, nativeEvent, REDIS_URL } from './hub-harness.js';
+import { createTestDatabase, eventually, freePort, nativeEvent, REDIS_URL, startHubProcess } from './hub-harness.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let dir: string;
@@ -27,23 +17,6 @@ let env: NodeJS.ProcessEnv;
 let hub: ChildProcess | null = null;
 let httpPort: number;
 
-/** The built hub as its own process, as it runs in production, so it can be killed for real. */
-async function startHubProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`hub exited ${child.exitCode}: ${output}`);
-      // Ready, and done writing the demo fleet manifest (the last step of its start).
-      return output.includes('Demo login') && fetch(`http://127.0.0.1:${httpPort}/health`).then((response) => response.ok, () => false);
-    },
-    60_000,
-    'hub process ready',
-  );
-  return child;
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -58,7 +31,7 @@ beforeAll(async () => {
     DEMO_FLEET: 'true',
     FLEET_MANIFEST_PATH: path.join(dir, 'fleet.json'),
   };
-  hub = await startHubProcess();
+  hub = await startHubProcess(env, `http://127.0.0.1:${httpPort}`);
 });
 
 afterAll(async () => {
@@ -109,7 +82,7 @@ it('a hub killed before the PUBACK loses nothing, and the resent event is stored
   const { rows: before } = await monitor.query('SELECT count(*) FROM device_events WHERE event_id = $1', [event.id]);
   expect(Number(before[0].count)).toBe(0);
 
-  hub = await startHubProcess();
+  hub = await startHubProcess(env, `http://127.0.0.1:${httpPort}`);
   await publishing; // the device resends its unacknowledged event to the restarted hub
   expect(acknowledged).toBe(true);
   const { rows: events } = await monitor.query('SELECT count(*) FROM device_events WHERE event_id = $1', [event.id]);

@@ -1,7 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FleetDevice, FleetManifest } from '@knutepunkt/device-adapters';
 import { type EpjReceiver, startEpjReceiver } from '@knutepunkt/simulators';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
@@ -155,4 +158,36 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A free TCP port on 127.0.0.1, for a hub run as its own process, which must be told its ports. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const BUILT_HUB = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/**
+ * The built hub (dist/main.js) as its own process, as it runs in production, so a test can kill
+ * it for real. Resolves once it answers /health at `hubUrl` and has written its demo manifest
+ * (the last step of its start).
+ */
+export async function startHubProcess(env: NodeJS.ProcessEnv, hubUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BUILT_HUB], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`hub exited ${child.exitCode}: ${output}`);
+      return output.includes('Demo login') && fetch(`${hubUrl}/health`).then((response) => response.ok, () => false);
+    },
+    60_000,
+    'hub process ready',
+  );
+  return child;
 }

@@ -1,27 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FleetManifest } from '@knutepunkt/device-adapters';
 import { startEpjReceiver, type EpjReceiver } from '@knutepunkt/simulators';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlarmView, LoginResponse } from '../../src/realtime/contract.js';
-import { connectDevice, createTestDatabase, deviceOf, eventually, nativeEvent, REDIS_URL } from './hub-harness.js';
+import { connectDevice, createTestDatabase, deviceOf, eventually, freePort, nativeEvent, REDIS_URL, startHubProcess } from './hub-harness.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const ALARMS = 5;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let epj: EpjReceiver;
@@ -30,22 +20,6 @@ let env: NodeJS.ProcessEnv;
 let hub: ChildProcess | null = null;
 let hubUrl: string;
 
-/** The built hub as its own process, so it can be killed for real. */
-async function startHubProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`hub exited ${child.exitCode}: ${output}`);
-      return output.includes('Demo login') && fetch(`${hubUrl}/health`).then((response) => response.ok, () => false);
-    },
-    60_000,
-    'hub process ready',
-  );
-  return child;
-}
 
 async function call<T>(token: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${hubUrl}${route}`, {
@@ -74,7 +48,7 @@ beforeAll(async () => {
     FLEET_MANIFEST_PATH: path.join(dir, 'fleet.json'),
     EPJ_FHIR_URL: epj.url,
   };
-  hub = await startHubProcess();
+  hub = await startHubProcess(env, hubUrl);
 }, 90_000);
 
 afterAll(async () => {
@@ -116,7 +90,7 @@ it('a hub killed mid-delivery resumes after restart: every entry in the EPJ once
   await new Promise((resolve) => hub!.once('exit', resolve));
 
   epj.setMode({});
-  hub = await startHubProcess();
+  hub = await startHubProcess(env, hubUrl);
   // The killed hub's jobs come back once their locks run out (BullMQ's stalled-job check).
   await eventually(
     async () => (await db.query("SELECT count(*)::int AS count FROM journal_outbox WHERE status = 'delivered'")).rows[0].count === ALARMS,
