@@ -36,6 +36,9 @@ import { HandoverController } from './handover/handover.controller.js';
 import { HandoverService } from './handover/handover.service.js';
 import { JournalService } from './journal/journal.service.js';
 import { JournalDeliveriesController } from './journal/journal-deliveries.controller.js';
+import { EpjClientGuard } from './journal/epj-client.guard.js';
+import { EpjClientsController, EpjTokenController } from './journal/epj-clients.controller.js';
+import { JournalPullController } from './journal/journal-pull.controller.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { ResidentsService } from './residents/residents.service.js';
 import { CallOutsController } from './responders/call-outs.controller.js';
@@ -61,6 +64,9 @@ export class HubModule {
         CallOutsController,
         ServiceLevelsController,
         JournalDeliveriesController,
+        EpjClientsController,
+        EpjTokenController,
+        JournalPullController,
         ServiceLimitsController,
         HandoverController,
         TriageRulesController,
@@ -73,6 +79,7 @@ export class HubModule {
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         OperatorGuard,
+        EpjClientGuard,
         Tenancy,
         AuditService,
         DeviceDirectory,

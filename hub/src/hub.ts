@@ -53,6 +53,8 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, logger?: Lo
     abortOnError: false,
   });
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/fhir+json'] }));
+  // OAuth2 token requests are form-encoded (RFC 6749); nowhere else takes forms.
+  app.use('/api/epj/token', express.urlencoded({ extended: false, limit: '4kb' }));
   // PostgreSQL text cannot hold NUL: refuse it at the door rather than fail deep inside.
   app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (request.body !== undefined && JSON.stringify(request.body).includes('\\u0000')) {

@@ -12,6 +12,7 @@ import { Device } from '../devices/device.entity.js';
 import { Vendor } from '../devices/vendor.entity.js';
 import { QuarantinedMessage } from '../ingest/quarantined-message.entity.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
+import { EpjClient } from '../journal/epj-client.entity.js';
 import { OutboxEntry } from '../journal/outbox-entry.entity.js';
 import { Incident } from '../incidents/incident.entity.js';
 import { HandoverNoteRead } from '../handover/handover-note-read.entity.js';
@@ -27,6 +28,7 @@ import { CallOuts1764201600000 } from './migrations/1764201600000-call-outs.js';
 import { OutageIncidents1764288000000 } from './migrations/1764288000000-outage-incidents.js';
 import { HandoverNotes1764374400000 } from './migrations/1764374400000-handover-notes.js';
 import { JournalDelivery1764460800000 } from './migrations/1764460800000-journal-delivery.js';
+import { EpjClients1764547200000 } from './migrations/1764547200000-epj-clients.js';
 
 export const ENTITIES = [
   Tenant,
@@ -45,6 +47,7 @@ export const ENTITIES = [
   AlarmLogEntry,
   HeldEvent,
   OutboxEntry,
+  EpjClient,
   AuditEntry,
   ShiftPlan,
   HandoverNote,
@@ -61,6 +64,7 @@ export const MIGRATIONS = [
   OutageIncidents1764288000000,
   HandoverNotes1764374400000,
   JournalDelivery1764460800000,
+  EpjClients1764547200000,
 ];
 
 export function createDataSource(databaseUrl: string): DataSource {

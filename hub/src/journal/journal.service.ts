@@ -200,6 +200,31 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     this.announce(alarmId);
   }
 
+  /**
+   * The municipality's EPJ pulled the entry and acknowledges it as journaled: it counts as
+   * delivered (so the push worker leaves it be), the entry and its alarm in one statement.
+   * False when nothing changed: not the tenant's, among the failed, or acknowledged before.
+   */
+  async acknowledge(outboxId: string, tenantId: string, reference: string | null): Promise<boolean> {
+    const [rows] = (await this.db.query(
+      `WITH acknowledged AS (
+         UPDATE journal_outbox
+            SET journaled_at = now(), read_at = coalesce(read_at, now()), epj_reference = $3,
+                status = 'delivered', delivered_at = coalesce(delivered_at, now()), last_error = NULL
+          WHERE id = $1 AND tenant_id = $2 AND journaled_at IS NULL AND status <> 'failed'
+          RETURNING alarm_id, delivered_at
+       )
+       UPDATE alarms SET journal_status = 'delivered', journal_at = acknowledged.delivered_at, journal_error = NULL
+         FROM acknowledged WHERE alarms.id = acknowledged.alarm_id
+       RETURNING alarms.id`,
+      [outboxId, tenantId, reference],
+    )) as [Array<{ id: string }>, number];
+    const alarm = rows[0];
+    if (!alarm) return false;
+    this.announce(alarm.id);
+    return true;
+  }
+
   private async deliver(job: Job<DeliveryJob>): Promise<void> {
     const admission = this.breaker.admit(Date.now());
     if (!admission.allowed) {

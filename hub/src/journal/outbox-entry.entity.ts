@@ -36,4 +36,16 @@ export class OutboxEntry {
 
   @Column('timestamptz', { name: 'delivered_at', nullable: true })
   deliveredAt!: Date | null;
+
+  /** Pull: when the EPJ first fetched the entry. */
+  @Column('timestamptz', { name: 'read_at', nullable: true })
+  readAt!: Date | null;
+
+  /** Pull: when the EPJ acknowledged it as journaled, which counts as delivered. */
+  @Column('timestamptz', { name: 'journaled_at', nullable: true })
+  journaledAt!: Date | null;
+
+  /** Pull: the EPJ's own reference to what it journaled, if it gave one. */
+  @Column('text', { name: 'epj_reference', nullable: true })
+  epjReference!: string | null;
 }
