@@ -34,17 +34,25 @@ export class EpjPushConnector {
 
   constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
 
-  async send(bundle: object): Promise<void> {
-    // fetch refuses URLs with credentials; they travel as HTTP basic authentication instead.
+  /** The EPJ's FHIR base without credentials (fetch refuses URLs that carry them). */
+  endpoint(): URL {
     const endpoint = new URL(this.config.EPJ_FHIR_URL!);
-    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
-    if (this.config.EPJ_TOKEN_URL) {
-      headers.authorization = `Bearer ${await this.accessToken()}`;
-    } else if (endpoint.username) {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64')}`;
-    }
     endpoint.username = '';
     endpoint.password = '';
+    return endpoint;
+  }
+
+  /** The headers that authorise one request to the EPJ's FHIR API (a push or a read of context). */
+  async authorisation(): Promise<Record<string, string>> {
+    if (this.config.EPJ_TOKEN_URL) return { authorization: `Bearer ${await this.accessToken()}` };
+    const configured = new URL(this.config.EPJ_FHIR_URL!);
+    if (!configured.username) return {};
+    return { authorization: `Basic ${Buffer.from(`${decodeURIComponent(configured.username)}:${decodeURIComponent(configured.password)}`).toString('base64')}` };
+  }
+
+  async send(bundle: object): Promise<void> {
+    const endpoint = this.endpoint();
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(await this.authorisation()) };
     let response: Response;
     try {
       response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(bundle), signal: AbortSignal.timeout(TIMEOUT_MS) });
