@@ -42,8 +42,12 @@ export class EpjPushConnector {
     return endpoint;
   }
 
-  /** The headers that authorise one request to the EPJ's FHIR API (a push or a read of context). */
-  async authorisation(): Promise<Record<string, string>> {
+  /**
+   * The headers that authorise one request to the EPJ's FHIR API (a push or a read of context).
+   * The method and URL are what a DPoP proof binds the request to.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the DPoP proof will use them
+  async authorisation(method: string, url: URL): Promise<Record<string, string>> {
     if (this.config.EPJ_TOKEN_URL) return { authorization: `Bearer ${await this.accessToken()}` };
     const configured = new URL(this.config.EPJ_FHIR_URL!);
     if (!configured.username) return {};
@@ -52,7 +56,7 @@ export class EpjPushConnector {
 
   async send(bundle: object): Promise<void> {
     const endpoint = this.endpoint();
-    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(await this.authorisation()) };
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(await this.authorisation('POST', endpoint)) };
     let response: Response;
     try {
       response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(bundle), signal: AbortSignal.timeout(TIMEOUT_MS) });
