@@ -18,6 +18,7 @@ import { OutboxEntry } from './outbox-entry.entity.js';
 import { buildJournalBundle, type JournalSource } from './vkp-bundle.js';
 import { EpjDeliveryError, EpjPushConnector } from './epj-push.connector.js';
 import { CircuitBreaker, retryDelay } from './delivery-policy.js';
+import { type BatchOutcome, type ClaimedEntry, Gathering, sendFindingRefusals, transactionBundle, transactionsOf } from './delivery-batch.js';
 
 const QUEUE = 'journal-delivery';
 /** The job's backoff type, computed by retryDelay (capped exponential with jitter). */
@@ -28,6 +29,10 @@ const OUTBOX_SWEEP_MS = 30_000;
 const ANNOUNCE_GATHER_MS = 50;
 /** Jobs queued per round trip when the sweep queues a backlog. */
 const SWEEP_CHUNK = 500;
+/** How long a delivery waits for others to share its transaction; a backlog fills a batch sooner. */
+const GATHER_MS = 5;
+/** Largest transaction pushed at once, so one request stays well within what an EPJ accepts. */
+const MAX_TRANSACTION_BYTES = 1_000_000;
 
 interface DeliveryJob {
   outboxId: string;
@@ -49,6 +54,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   private announcing: NodeJS.Timeout | null = null;
   /** One EPJ per hub today, so one breaker; per-EPJ connectors will each hold their own. */
   private readonly breaker: CircuitBreaker;
+  private readonly gathering: Gathering<string>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -58,6 +64,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     private readonly connector: EpjPushConnector,
   ) {
     this.breaker = new CircuitBreaker(config.EPJ_CIRCUIT_FAILURES, config.EPJ_CIRCUIT_COOLDOWN_MS);
+    this.gathering = new Gathering(config.EPJ_BATCH_SIZE, GATHER_MS, (outboxIds) => this.deliverTogether(outboxIds));
     this.connections = new RedisConnections(config.REDIS_URL!);
     this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connections.open(), prefix: config.QUEUE_PREFIX });
   }
@@ -66,7 +73,8 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     this.worker = new Worker<DeliveryJob>(QUEUE, (job) => this.deliver(job), {
       connection: this.connections.open(),
       prefix: this.config.QUEUE_PREFIX,
-      concurrency: this.config.EPJ_CONCURRENCY,
+      // EPJ_CONCURRENCY counts transactions in flight; each carries up to EPJ_BATCH_SIZE entries.
+      concurrency: this.config.EPJ_CONCURRENCY * this.config.EPJ_BATCH_SIZE,
       limiter: { max: this.config.EPJ_RATE_PER_SECOND, duration: 1000 },
       settings: { backoffStrategy: (attemptsMade) => retryDelay(attemptsMade, this.config.EPJ_RETRY_BASE_MS, this.config.EPJ_RETRY_CAP_MS) },
     });
@@ -232,36 +240,57 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       await this.queue.rateLimit(admission.retryInMs);
       throw new RateLimitError();
     }
-    // One round trip counts the attempt and reads the entry; one delivered or set aside meanwhile is left be.
-    const [[entry]] = (await this.db.query(
-      "UPDATE journal_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1 AND status = 'pending' RETURNING id, alarm_id AS \"alarmId\", bundle",
-      [job.data.outboxId],
-    )) as [Array<Pick<OutboxEntry, 'id' | 'alarmId' | 'bundle'>>, number];
-    if (!entry) {
+    await this.gathering.add(job.data.outboxId);
+  }
+
+  /**
+   * Delivers the entries of jobs that started together. One round trip counts their attempts
+   * and reads them (one delivered or set aside meanwhile is left be); they go in as few
+   * transactions as the size limit allows.
+   */
+  private async deliverTogether(outboxIds: string[]): Promise<BatchOutcome<string>> {
+    const [claimed] = (await this.db.query(
+      `UPDATE journal_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'
+       RETURNING id, alarm_id AS "alarmId", bundle, octet_length(bundle::text) AS bytes`,
+      [outboxIds],
+    )) as [ClaimedEntry[], number];
+    if (claimed.length === 0) {
       this.breaker.released();
-      return;
+      return new Map();
     }
+    const outcomes = await Promise.all(transactionsOf(claimed, MAX_TRANSACTION_BYTES).map((transaction) => this.push(transaction)));
+    return new Map(outcomes.flatMap((outcome) => [...outcome]));
+  }
+
+  private async push(entries: ClaimedEntry[]): Promise<BatchOutcome<string>> {
+    const refusedForGood = (error: unknown) => error instanceof EpjDeliveryError && error.permanent;
+    const outcome = await sendFindingRefusals(entries, (some) => this.sendTransaction(some), refusedForGood);
+    const delivered = entries.filter((entry) => !outcome.has(entry.id));
+    if (delivered.length > 0) {
+      // The entries and their alarms in one statement, so neither is marked without the other.
+      await this.db.query(
+        `WITH delivered AS (
+           UPDATE journal_outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY($1::uuid[]) RETURNING alarm_id, delivered_at
+         )
+         UPDATE alarms SET journal_status = 'delivered', journal_at = delivered.delivered_at, journal_error = NULL FROM delivered WHERE alarms.id = delivered.alarm_id`,
+        [delivered.map((entry) => entry.id)],
+      );
+      for (const entry of delivered) this.announce(entry.alarmId);
+    }
+    // A refused entry is not tried again: BullMQ sets it aside among the failed at once.
+    return new Map([...outcome].map(([id, error]) => [id, refusedForGood(error) ? new UnrecoverableError(error.message) : error]));
+  }
+
+  /** One transaction to the EPJ, told to the breaker: a refusal means the EPJ is up, a failure counts against it. */
+  private async sendTransaction(entries: ClaimedEntry[]): Promise<void> {
     try {
-      await this.connector.send(entry.bundle);
+      await this.connector.send(transactionBundle(entries));
     } catch (error) {
-      if (error instanceof EpjDeliveryError && error.permanent) {
-        // The EPJ answered, so it is up; the entry itself is refused and goes among the failed at once.
-        this.breaker.succeeded();
-        throw new UnrecoverableError(error.message);
-      }
-      this.breaker.failed(Date.now());
+      if (error instanceof EpjDeliveryError && error.permanent) this.breaker.succeeded();
+      else this.breaker.failed(Date.now());
       throw error;
     }
     this.breaker.succeeded();
-    // The entry and its alarm in one statement, so neither is marked without the other.
-    await this.db.query(
-      `WITH delivered AS (
-         UPDATE journal_outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = $1 RETURNING alarm_id, delivered_at
-       )
-       UPDATE alarms SET journal_status = 'delivered', journal_at = delivered.delivered_at, journal_error = NULL FROM delivered WHERE alarms.id = delivered.alarm_id`,
-      [entry.id],
-    );
-    this.announce(entry.alarmId);
   }
 
   private async recordFailure(job: Job<DeliveryJob> | undefined, error: Error): Promise<void> {

@@ -98,6 +98,32 @@ describe('an EPJ that is down for a while, then returns', () => {
   });
 });
 
+describe('entries that share a transaction', () => {
+  it('one the EPJ refuses is found and set aside; the others are delivered, each once', async () => {
+    // While the EPJ is down the entries gather, so they come back together after the cool-down.
+    test.epj.setMode({ fail: 503 });
+    const alarms: AlarmView[] = [];
+    for (let resident = 10; resident < 14; resident++) alarms.push(await closedAlarm(resident));
+    const refused = alarms[1]!;
+    await test.hub.dataSource.query(`UPDATE journal_outbox SET bundle = jsonb_set(bundle, '{entry,0,request}', 'null') WHERE alarm_id = $1`, [refused.id]);
+    const rejectedBefore = test.epj.stats().rejected;
+    test.epj.setMode({});
+    const settled = await eventually(async () => {
+      const rows = await Promise.all(alarms.map((alarm) => outboxOf(alarm.id)));
+      return rows.every((row) => row.status !== 'pending') ? rows : undefined;
+    }, 30_000, 'every entry delivered or set aside');
+    expect(settled.map((row) => row.status)).toEqual(['delivered', 'failed', 'delivered', 'delivered']);
+    expect(settled[1]!.last_error).toMatch(/^EPJ answered 400: .*has no request/);
+    for (const alarm of alarms.filter((candidate) => candidate !== refused)) {
+      const resources = test.epj.received().filter((entry) => entry.identifier.value.includes(alarm.id));
+      expect(resources.map((entry) => [entry.type, entry.timesSeen])).toEqual(expect.arrayContaining([['Composition', 1], ['DetectedIssue', 1]]));
+    }
+    expect(test.epj.received().some((entry) => entry.identifier.value.includes(refused.id))).toBe(false);
+    // Alone, or first in a shared transaction and then alone.
+    expect(test.epj.stats().rejected - rejectedBefore).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('an entry the EPJ refuses', () => {
   it('is kept among the failed deliveries with its reason, listed to the response centre, and put back by a supervisor', async () => {
     test.epj.setMode({ reject: 422 });
