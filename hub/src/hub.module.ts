@@ -31,10 +31,14 @@ import { Inbox } from './ingest/inbox.service.js';
 import { IngestStats } from './ingest/ingest-stats.js';
 import { MqttBroker } from './ingest/mqtt-broker.service.js';
 import { VkpFhirController } from './ingest/vkp-fhir.controller.js';
+import { EpjContextController } from './journal/epj-context.controller.js';
+import { EpjContextService } from './journal/epj-context.service.js';
 import { EpjPushConnector } from './journal/epj-push.connector.js';
 import { HandoverController } from './handover/handover.controller.js';
 import { HandoverService } from './handover/handover.service.js';
 import { JournalService } from './journal/journal.service.js';
+import { DispenserJournal } from './journal/dispenser-journal.service.js';
+import { JournalPolicyController } from './journal/journal-policy.controller.js';
 import { JournalDeliveriesController } from './journal/journal-deliveries.controller.js';
 import { EpjClientGuard } from './journal/epj-client.guard.js';
 import { EpjClientsController, EpjTokenController } from './journal/epj-clients.controller.js';
@@ -64,9 +68,11 @@ export class HubModule {
         CallOutsController,
         ServiceLevelsController,
         JournalDeliveriesController,
+        JournalPolicyController,
         EpjClientsController,
         EpjTokenController,
         JournalPullController,
+        EpjContextController,
         ServiceLimitsController,
         HandoverController,
         TriageRulesController,
@@ -102,7 +108,9 @@ export class HubModule {
         TenantTriageRules,
         RealtimeGateway,
         EpjPushConnector,
+        EpjContextService,
         JournalService,
+        DispenserJournal,
         HandoverService,
         IncidentEscalation,
         IncidentsService,

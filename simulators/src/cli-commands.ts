@@ -3,6 +3,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { ALERT_CODES, isAlertCode } from '@knutepunkt/device-adapters';
 import type { AlertCode, DeviceKind, FleetResident } from '@knutepunkt/device-adapters';
 import { runConformance, reportLine, summaryLine, type ConformanceOptions } from './conformance.js';
+import { readFileSync } from 'node:fs';
+import { parsePublicKey, type EpjOAuthOptions } from './epj-authorisation.js';
+import { startEpjPuller } from './epj-puller.js';
 import { parseEpjMode, startEpjReceiver, type EpjMode } from './epj-receiver.js';
 import { Fleet } from './fleet.js';
 import { runNight } from './night.js';
@@ -80,14 +83,28 @@ A scripted night (the demo fleet's residents; an admin and an operator account i
 
 EPJ:
   epj [--port <4100>] [--host <127.0.0.1>] [--fail <503> | --reject <422> | --down] [--slow <ms>]
-      [--client-id <id> --client-secret <secret>]
+      [--client-id <id> (--client-secret <secret> | --client-key <public key file>) [--dpop]]
                                          a FHIR R4 endpoint standing in for the municipality's EPJ;
                                          --fail answers every transaction with that 5xx/408/429,
                                          --reject refuses every one with that 4xx, --down drops
                                          connections, --slow waits before answering. While it runs,
                                          POST /mode {"fail": 503} (or {} for healthy) changes it;
                                          --client-id/--client-secret ask for OAuth2 client
-                                         credentials (tokens from /oauth/token)
+                                         credentials (tokens from /oauth/token);
+                                         --client-key instead of --client-secret asks,
+                                         as HelseID does, for private_key_jwt: client
+                                         assertions signed by the key whose public half
+                                         (JWK or PEM) is in the file; --dpop issues only
+                                         DPoP-bound tokens (RFC 9449, a nonce at the token
+                                         endpoint) and checks the proof on every FHIR request
+      [--pull-from <hub url> --pull-client-id <id> --pull-client-secret <secret> [--pull-every <seconds, 5>]]
+                                         also pull, as from Journalføringstjenesten: every
+                                         --pull-every seconds get a token with the EPJ client an
+                                         admin registered (POST /api/tenants/<id>/epj-clients),
+                                         fetch the hub's registered journal entries, store them
+                                         beside the pushed ones (/received shows both) and
+                                         acknowledge each (reference EPJ-PULL-<n>); an entry it
+                                         cannot store is left unacknowledged
 
 <who> is a resident id, a unique id prefix or a unique part of the name.
 Single events also take --text <free text>.
@@ -224,7 +241,7 @@ async function dispatch(command: string, rest: string[], io: CommandIo): Promise
       return night(values, io);
     }
     case 'epj': {
-      const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' }, fail: { type: 'string' }, reject: { type: 'string' }, slow: { type: 'string' }, down: { type: 'boolean' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' } });
+      const values = parse(rest, { ...HELP, port: { type: 'string' }, host: { type: 'string' }, fail: { type: 'string' }, reject: { type: 'string' }, slow: { type: 'string' }, down: { type: 'boolean' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'client-key': { type: 'string' }, dpop: { type: 'boolean' }, 'pull-from': { type: 'string' }, 'pull-client-id': { type: 'string' }, 'pull-client-secret': { type: 'string' }, 'pull-every': { type: 'string' } });
       if (values.help) return help(io);
       return runEpj(values, io);
     }
@@ -531,9 +548,8 @@ async function runEpj(values: Values, io: CommandIo): Promise<number> {
   const port = numberOption(values, 'port', 4100, (value) => Number.isInteger(value) && value >= 0 && value <= 65535, 'a port number');
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
   const mode = epjModeOptions(values);
-  const [clientId, clientSecret] = [values['client-id'], values['client-secret']];
-  if ((typeof clientId === 'string') !== (typeof clientSecret === 'string')) throw new UsageError('--client-id and --client-secret go together');
-  const oauth = typeof clientId === 'string' && typeof clientSecret === 'string' ? { clientId, clientSecret } : undefined;
+  const oauth = epjOAuthOptions(values);
+  const pull = epjPullOptions(values);
   let receiver;
   try {
     receiver = await startEpjReceiver({ port, host, log: io.out, mode, oauth });
@@ -545,14 +561,60 @@ async function runEpj(values: Values, io: CommandIo): Promise<number> {
   }
   const base = receiver.url.replace(/\/fhir$/, '');
   io.out(`EPJ receiver listening. Give the hub:\n  EPJ_FHIR_URL=${receiver.url}\nwhat has arrived: ${base}/received  (Ctrl-C stops)`);
-  if (oauth) io.out(`OAuth2 client credentials: EPJ_TOKEN_URL=${base}/oauth/token EPJ_CLIENT_ID=${oauth.clientId}`);
+  if (oauth) {
+    const helseId = oauth.clientKey ? ' EPJ_CLIENT_AUTH=private_key_jwt EPJ_PRIVATE_KEY_PATH=<the private key>' : '';
+    io.out(`OAuth2 client credentials: EPJ_TOKEN_URL=${base}/oauth/token EPJ_CLIENT_ID=${oauth.clientId}${helseId}${oauth.dpop ? ' EPJ_DPOP=true' : ''}`);
+  }
   io.out(`behaviour: ${base}/mode (now ${JSON.stringify(receiver.mode())}); change it with POST ${base}/mode {"fail": 503} | {"reject": 422} | {"slowMs": 2000} | {"down": true} | {}`);
+  const puller = pull ? startEpjPuller({ ...pull, into: receiver, log: io.out }) : undefined;
+  if (pull) io.out(`pulling from ${pull.hubUrl} every ${pull.everySeconds} s as EPJ client ${pull.clientId}`);
   const signal = stopSignal();
   await signal.received;
+  await puller?.stop();
   const stats = receiver.stats();
   await receiver.close();
   io.out(`EPJ receiver stopped: ${stats.bundles} bundles, ${stats.created} created, ${stats.updated} updated, ${stats.rejected} refused`);
+  if (puller) {
+    const pulled = puller.stats();
+    io.out(`EPJ pull stopped: ${pulled.pulled} entries pulled, ${pulled.acknowledged} acknowledged, ${pulled.refused} refused, ${pulled.errors} errors`);
+  }
   return 0;
+}
+
+/** --pull-from with the client's --pull-client-id and --pull-client-secret, and --pull-every; a bad combination is a usage error. */
+function epjPullOptions(values: Values): { hubUrl: string; clientId: string; clientSecret: string; everySeconds: number } | undefined {
+  const [hubUrl, clientId, clientSecret] = [values['pull-from'], values['pull-client-id'], values['pull-client-secret']];
+  if (typeof hubUrl !== 'string') {
+    if (clientId !== undefined || clientSecret !== undefined || values['pull-every'] !== undefined) throw new UsageError('--pull-client-id, --pull-client-secret and --pull-every go with --pull-from');
+    return undefined;
+  }
+  if (!/^https?:\/\/[^/]/.test(hubUrl)) throw new UsageError(`--pull-from must be the hub's http(s) URL, not "${hubUrl}"`);
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') throw new UsageError('--pull-from needs --pull-client-id and --pull-client-secret');
+  const everySeconds = numberOption(values, 'pull-every', 5, (value) => value > 0 && value <= 3600, 'a number of seconds above 0, at most 3600');
+  return { hubUrl, clientId, clientSecret, everySeconds };
+}
+
+/** --client-id with --client-secret or --client-key, and --dpop, as the receiver's OAuth2 client; a bad combination or key file is a usage error. */
+function epjOAuthOptions(values: Values): EpjOAuthOptions | undefined {
+  const [clientId, clientSecret, keyFile] = [values['client-id'], values['client-secret'], values['client-key']];
+  const dpop = values.dpop === true;
+  if (typeof clientId !== 'string') {
+    if (clientSecret !== undefined || keyFile !== undefined || dpop) throw new UsageError('--client-secret, --client-key and --dpop go with --client-id');
+    return undefined;
+  }
+  if ((typeof clientSecret === 'string') === (typeof keyFile === 'string')) throw new UsageError('--client-id needs either --client-secret or --client-key');
+  if (typeof clientSecret === 'string') return { clientId, clientSecret, dpop };
+  let text: string;
+  try {
+    text = readFileSync(keyFile as string, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--client-key: cannot read ${String(keyFile)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return { clientId, clientKey: parsePublicKey(text), dpop };
+  } catch {
+    throw new UsageError(`--client-key: ${String(keyFile)} holds no public key as a JWK (JSON) or PEM`);
+  }
 }
 
 /** --fail, --reject, --slow and --down as the receiver's starting mode; a bad value is a usage error naming the option. */

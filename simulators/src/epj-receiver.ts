@@ -11,6 +11,8 @@ import {
   resourceKey,
 } from './fhir-transaction.js';
 import type { ConditionalWrite, FhirIdentifier } from './fhir-transaction.js';
+import { EpjContextRecords, handleContextRequest, isContextRequest } from './epj-context-records.js';
+import { TokenIssuer, type EpjOAuthOptions } from './epj-authorisation.js';
 import { osloClock } from './oslo-time.js';
 
 /** DESIGN.md: "Requests stay under about 1 MB." */
@@ -29,10 +31,11 @@ export interface EpjReceiverOptions {
   /** How it behaves from the start; POST /mode (or setMode) changes it while running. Default: healthy. */
   mode?: EpjMode;
   /**
-   * Ask for OAuth2 client credentials: tokens from POST /oauth/token for this client, and a
-   * valid bearer token on every transaction (401 without one). Default: no authentication.
+   * Ask for OAuth2 client credentials: tokens from POST /oauth/token for this client (by secret,
+   * or HelseID-style by signed client assertion and with DPoP-bound tokens), and a valid token on
+   * every FHIR request (401 without one). Default: no authentication.
    */
-  oauth?: { clientId: string; clientSecret: string; tokenSeconds?: number };
+  oauth?: EpjOAuthOptions;
 }
 
 /**
@@ -134,11 +137,19 @@ export interface EpjReceiver {
   close(): Promise<void>;
   received(): ReceivedEntry[];
   stats(): EpjReceiverStats;
-  /** Forgets everything received, so one test or training session does not see the last one's. */
+  /** Forgets everything received and put in, so one test or training session does not see the last one's. */
   reset(): void;
+  /** The residents' records (Patient, EpisodeOfCare, CarePlan) it answers searches from, and how often they were read. */
+  context: EpjContextRecords;
   mode(): EpjMode;
   /** Changes how it behaves from the next request on; throws on a mode parseEpjMode refuses. */
   setMode(mode: EpjMode): void;
+  /**
+   * Journals a transaction Bundle (its JSON text) exactly as a POST to /fhir would, for entries
+   * this EPJ fetched itself (see startEpjPuller); throws FhirInputError on one it refuses.
+   * Answers a line saying what was stored.
+   */
+  store(transaction: string): string;
 }
 
 /**
@@ -150,11 +161,12 @@ export async function startEpjReceiver(options: EpjReceiverOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const journal = new EpjJournal();
-  const tokens = options.oauth ? new TokenIssuer(options.oauth.clientId, options.oauth.clientSecret, options.oauth.tokenSeconds ?? 300) : null;
+  const context = new EpjContextRecords();
+  const tokens = options.oauth ? new TokenIssuer(options.oauth) : null;
   journal.mode = parseEpjMode(options.mode ?? {});
 
   const server = createServer((request, response) => {
-    handle(request, response, journal, tokens, log).catch((error: unknown) => {
+    handle(request, response, journal, context, tokens, log).catch((error: unknown) => {
       log(`${osloClock()}  EPJ failed on ${request.method} ${request.url}: ${(error as Error).message}`);
       if (!response.headersSent) send(response, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception', diagnostics: (error as Error).message }] });
       else response.destroy();
@@ -179,12 +191,17 @@ export async function startEpjReceiver(options: EpjReceiverOptions = {}): Promis
       }),
     received: () => journal.entries(),
     stats: () => journal.stats(),
-    reset: () => journal.reset(),
+    reset: () => {
+      journal.reset();
+      context.reset();
+    },
+    context,
     mode: () => ({ ...journal.mode }),
     setMode: (mode) => {
       journal.mode = parseEpjMode(mode);
       log(`${osloClock()}  EPJ is now ${describeMode(journal.mode)}`);
     },
+    store: (transaction) => journal.take(transaction).summary,
   };
 }
 
@@ -194,8 +211,12 @@ class EpjJournal {
   private counts = { bundles: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, requests: 0, failed: 0, tokensIssued: 0 };
   mode: EpjMode = {};
 
-  /** Applies a whole transaction (already validated, so it cannot half-succeed) and answers it. */
-  apply(writes: ConditionalWrite[]): { response: Record<string, unknown>; summary: string } {
+  /** Validates a whole transaction, then applies it, so it cannot half-succeed; throws FhirInputError on one it refuses. */
+  take(text: string): { response: Record<string, unknown>; summary: string } {
+    return this.apply(parseTransaction(text));
+  }
+
+  private apply(writes: ConditionalWrite[]): { response: Record<string, unknown>; summary: string } {
     const now = new Date().toISOString();
     const outcome = { created: 0, updated: 0, unchanged: 0 };
     const entry = writes.map((write) => {
@@ -307,6 +328,7 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   journal: EpjJournal,
+  context: EpjContextRecords,
   tokens: TokenIssuer | null,
   log: (line: string) => void,
 ): Promise<void> {
@@ -320,17 +342,20 @@ async function handle(
   };
 
   if (path === '/mode') return handleMode(request, response, journal, log);
-  if (path === '/oauth/token' && tokens) return tokens.handle(request, response, journal, log);
+  if (path === '/oauth/token' && tokens) return handleTokenRequest(request, response, tokens, journal, log);
+  if (isContextRequest(path)) {
+    return handleContextRequest(request, response, url, path, context, { admission: () => admission(request, response, tokens), mode: journal.mode, refuse, send, readBody });
+  }
 
   if (path === '/fhir') {
     if (request.method !== 'POST') {
       return refuse(new FhirInputError(`${request.method} ${path} is not supported; POST a transaction Bundle`, 'not-supported', 405));
     }
     journal.countRequest();
-    if (tokens && !tokens.admits(request.headers.authorization)) {
+    const refusal = admission(request, response, tokens);
+    if (refusal) {
       request.resume();
-      response.setHeader('www-authenticate', 'Bearer');
-      return refuse(new FhirInputError('a valid bearer token from /oauth/token is required', 'login', 401));
+      return refuse(refusal);
     }
     const mode = journal.mode;
     const slowly = () => new Promise((resolve) => setTimeout(resolve, mode.slowMs ?? 0));
@@ -373,14 +398,14 @@ async function handle(
       if (body.abandoned) response.once('finish', () => request.destroy());
       return;
     }
-    let writes: ConditionalWrite[];
+    let taken: ReturnType<EpjJournal['take']>;
     try {
-      writes = parseTransaction(body.text);
+      taken = journal.take(body.text);
     } catch (error) {
       if (error instanceof FhirInputError) return refuse(error);
       throw error;
     }
-    const { response: answer, summary } = journal.apply(writes);
+    const { response: answer, summary } = taken;
     log(`${osloClock()}  EPJ ${summary}`);
     // A slow EPJ has stored the entries before it answers: a sender gone meanwhile must not send them twice.
     if (mode.slowMs) await slowly();
@@ -422,50 +447,35 @@ async function handle(
   return refuse(new FhirInputError(`nothing at ${path}; the FHIR base is /fhir and the inbox overview /received`, 'not-found', 404));
 }
 
-/** OAuth2 client credentials for one client: issues bearer tokens and checks them, with their expiry. */
-class TokenIssuer {
-  private readonly issued = new Map<string, number>();
+/** The one admission check of FHIR requests, transactions and reads alike: null admits, else why not (with the challenge set). */
+function admission(request: IncomingMessage, response: ServerResponse, tokens: TokenIssuer | null): FhirInputError | null {
+  const refusal = tokens?.admit({ method: request.method ?? 'GET', url: addressed(request), authorization: request.headers.authorization, dpop: request.headers.dpop });
+  if (!refusal) return null;
+  response.setHeader('www-authenticate', refusal.challenge);
+  if (refusal.nonce) response.setHeader('dpop-nonce', refusal.nonce);
+  return new FhirInputError(refusal.message, 'login', 401);
+}
 
-  constructor(
-    private readonly clientId: string,
-    private readonly clientSecret: string,
-    private readonly tokenSeconds: number,
-  ) {}
-
-  admits(authorization: string | undefined): boolean {
-    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
-    const expiresAt = token === undefined ? undefined : this.issued.get(token);
-    return expiresAt !== undefined && Date.now() < expiresAt;
+/** POST /oauth/token, grant_type=client_credentials: the client by secret or by signed assertion, as the issuer asks. */
+async function handleTokenRequest(request: IncomingMessage, response: ServerResponse, tokens: TokenIssuer, journal: EpjJournal, log: (line: string) => void): Promise<void> {
+  if (request.method !== 'POST') {
+    request.resume();
+    response.writeHead(405, { 'content-type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify({ error: 'invalid_request', error_description: 'POST the token request' }));
+    return;
   }
+  const body = await readBody(request);
+  const form = new URLSearchParams(body.tooLarge ? '' : body.text);
+  const answer = tokens.tokenRequest({ method: 'POST', url: addressed(request), authorization: request.headers.authorization, dpop: request.headers.dpop }, form);
+  if (answer.status === 200) journal.countToken();
+  else log(`${osloClock()}  EPJ refused a token (${answer.status} ${String(answer.body.error)}): ${String(answer.body.error_description)}`);
+  response.writeHead(answer.status, answer.headers);
+  response.end(JSON.stringify(answer.body));
+}
 
-  /** POST /oauth/token, grant_type=client_credentials, the client by basic authentication or in the form. */
-  async handle(request: IncomingMessage, response: ServerResponse, journal: EpjJournal, log: (line: string) => void): Promise<void> {
-    const answer = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(JSON.stringify(body));
-    };
-    if (request.method !== 'POST') {
-      request.resume();
-      return answer(405, { error: 'invalid_request', error_description: 'POST the token request' });
-    }
-    const body = await readBody(request);
-    const form = new URLSearchParams(body.tooLarge ? '' : body.text);
-    let [clientId, clientSecret] = [form.get('client_id'), form.get('client_secret')];
-    const basic = /^Basic (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (basic) {
-      const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
-      [clientId, clientSecret] = [decodeURIComponent(id), decodeURIComponent(secret)];
-    }
-    if (form.get('grant_type') !== 'client_credentials') return answer(400, { error: 'unsupported_grant_type' });
-    if (clientId !== this.clientId || clientSecret !== this.clientSecret) {
-      log(`${osloClock()}  EPJ refused a token to client "${clientId ?? ''}"`);
-      return answer(401, { error: 'invalid_client' });
-    }
-    const token = randomUUID();
-    this.issued.set(token, Date.now() + this.tokenSeconds * 1000);
-    journal.countToken();
-    return answer(200, { access_token: token, token_type: 'Bearer', expires_in: this.tokenSeconds });
-  }
+/** The URL the client addressed, as a DPoP proof's htu and a client assertion's aud name it. */
+function addressed(request: IncomingMessage): string {
+  return new URL(request.url ?? '/', `http://${request.headers.host ?? 'epj.invalid'}`).href;
 }
 
 /** GET /mode shows how the simulator behaves; POST /mode with an EpjMode ({} is healthy) changes it. */

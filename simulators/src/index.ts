@@ -9,7 +9,12 @@ export type { ManifestDevice, SimulatorManifest } from './fleet-manifest-reader.
 export { ResidentLookupError, deviceOfKind, findDevice, findResident } from './resident-lookup.js';
 export { MAX_BUNDLE_BYTES, parseEpjMode, startEpjReceiver } from './epj-receiver.js';
 export type { EpjMode, EpjReceiver, EpjReceiverOptions, EpjReceiverStats, ReceivedEntry } from './epj-receiver.js';
+export type { EpjOAuthOptions } from './epj-authorisation.js';
+export { startEpjPuller } from './epj-puller.js';
+export type { EpjPuller, EpjPullerOptions, EpjPullerStats, EpjPullRound } from './epj-puller.js';
 export type { FhirIdentifier } from './fhir-transaction.js';
+export { D_NUMMER_SYSTEM, EpjContextRecords, FODSELSNUMMER_SYSTEM } from './epj-context-records.js';
+export type { ContextType, EpjContextStats } from './epj-context-records.js';
 export { DEVICE_FORMATS, deviceFormatNamed } from './formats/formats.js';
 export { formatEventFor } from './formats/device-format.js';
 export type { DeviceFormat, FormatEvent, FormatTransport, MessageDetails } from './formats/device-format.js';

@@ -277,7 +277,8 @@ async function castOf(manifest: SimulatorManifest, admin: HubApi, tenantId: stri
 
 /** Registers a device of the model with the resident and returns it as the simulators know devices. */
 async function register(admin: HubApi, model: string, tenantId: string, residentId: string, serials: NightSerials): Promise<ManifestDevice> {
-  const answer = await admin.call<{ device: HubDeviceView; password: string }>('POST', '/api/devices', { model, serial: serials.next(), tenantId, residentId });
+  // Training devices: the night's alarms are handled like any other and never reach a resident's record.
+  const answer = await admin.call<{ device: HubDeviceView; password: string }>('POST', '/api/devices', { model, serial: serials.next(), tenantId, residentId, training: true });
   if (answer.status !== 201 && answer.status !== 200) throw new Error(`could not register a ${model} for the night: ${answer.status} ${messageOf(answer.body)}`);
   const { device, password } = answer.body;
   return { deviceId: device.id, password, kind: device.kind as DeviceKind, model: device.model, adapter: device.adapter };

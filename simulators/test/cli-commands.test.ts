@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DispenserJsonAdapter, NativeJsonAdapter } from '@knutepunkt/device-adapters';
 import { run } from '../src/cli-commands.js';
@@ -168,7 +169,44 @@ describe('pnpm sim commands', () => {
     const slow = await sim('epj', '--port', '0', '--slow', 'soon');
     expect(slow.err).toMatch(/--slow: must be a whole number of milliseconds/);
     const halfClient = await sim('epj', '--port', '0', '--client-id', 'hub');
-    expect(halfClient.err).toMatch(/--client-id and --client-secret go together/);
+    expect(halfClient.err).toMatch(/--client-id needs either --client-secret or --client-key/);
+  });
+
+  it('epj: --client-key and --dpop are listed in the help, and a wrong combination or key file is a usage error', async () => {
+    const help = await sim('epj', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--client-id <id> \(--client-secret <secret> \| --client-key <public key file>\) \[--dpop\]/);
+    const both = await sim('epj', '--port', '0', '--client-id', 'hub', '--client-secret', 's', '--client-key', 'hub.jwk');
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--client-id needs either --client-secret or --client-key/);
+    const dpopAlone = await sim('epj', '--port', '0', '--dpop');
+    expect(dpopAlone.code).toBe(2);
+    expect(dpopAlone.err).toMatch(/--client-secret, --client-key and --dpop go with --client-id/);
+    const missingKey = await sim('epj', '--port', '0', '--client-id', 'hub', '--client-key', '/nonexistent/hub.jwk');
+    expect(missingKey.code).toBe(2);
+    expect(missingKey.err).toMatch(/--client-key: cannot read \/nonexistent\/hub\.jwk \(ENOENT\)/);
+    const notAKey = await sim('epj', '--port', '0', '--client-id', 'hub', '--client-key', fileURLToPath(import.meta.url));
+    expect(notAKey.code).toBe(2);
+    expect(notAKey.err).toMatch(/holds no public key as a JWK \(JSON\) or PEM/);
+  });
+
+  it('epj: pulling is in the help, and --pull-* options without a hub, a client or a sensible interval are usage errors', async () => {
+    const help = await sim('epj', '--help');
+    expect(help.out).toMatch(/\[--pull-from <hub url> --pull-client-id <id> --pull-client-secret <secret> \[--pull-every <seconds, 5>\]\]/);
+    const noHub = await sim('epj', '--port', '0', '--pull-client-id', 'epj-1', '--pull-client-secret', 's');
+    expect(noHub.code).toBe(2);
+    expect(noHub.err).toMatch(/--pull-client-id, --pull-client-secret and --pull-every go with --pull-from/);
+    const everyAlone = await sim('epj', '--port', '0', '--pull-every', '5');
+    expect(everyAlone.err).toMatch(/go with --pull-from/);
+    const noSecret = await sim('epj', '--port', '0', '--pull-from', 'http://127.0.0.1:3000', '--pull-client-id', 'epj-1');
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.err).toMatch(/--pull-from needs --pull-client-id and --pull-client-secret/);
+    const notUrl = await sim('epj', '--port', '0', '--pull-from', 'hub.local', '--pull-client-id', 'epj-1', '--pull-client-secret', 's');
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.err).toMatch(/--pull-from must be the hub's http\(s\) URL, not "hub.local"/);
+    const never = await sim('epj', '--port', '0', '--pull-from', 'http://127.0.0.1:3000', '--pull-client-id', 'epj-1', '--pull-client-secret', 's', '--pull-every', '0');
+    expect(never.code).toBe(2);
+    expect(never.err).toMatch(/--pull-every must be a number of seconds above 0, at most 3600, not "0"/);
   });
 
   it('conformance: usage for what is missing, and the hub named when it cannot be reached', async () => {

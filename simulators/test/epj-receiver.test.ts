@@ -314,6 +314,6 @@ describe('EPJ receiver with OAuth2 client credentials', () => {
     });
     expect(inForm.status).toBe(200);
     const password = await fetch(tokenUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&client_id=hub&client_secret=s3cret' });
-    expect(await password.json()).toEqual({ error: 'unsupported_grant_type' });
+    expect(await password.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 });

@@ -14,10 +14,13 @@ import type {
   DeviceCredentials,
   DeviceDetail,
   DeviceView,
+  EpjContextView,
+  EpjClientView,
   FailedDeliveryView,
   HandoverBoard,
   HandoverNoteView,
   IncidentView,
+  JournalPolicy,
   LoginRequest,
   LoginResponse,
   RegisterDeviceRequest,
@@ -62,7 +65,7 @@ function isApiError(value: unknown): value is ApiError {
   return typeof value === 'object' && value !== null && 'message' in value && 'statusCode' in value;
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, authenticated = true): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = session.token;
@@ -127,6 +130,15 @@ export const api = {
   getServiceLevels: (days: number) => request<ServiceLevelReport>('GET', `/service-levels?days=${encodeURIComponent(days)}`),
   listFailedDeliveries: () => request<FailedDeliveryView[]>('GET', '/journal/failed'),
   retryDelivery: (outboxId: string) => request<{ outboxId: string; status: 'pending' }>('POST', `/journal/${encodeURIComponent(outboxId)}/retry`),
+  /** The EPJ clients that pull a municipality's journal entries (its admin's), and ending one's access. */
+  listEpjClients: (tenantId: string) => request<EpjClientView[]>('GET', `/tenants/${encodeURIComponent(tenantId)}/epj-clients`),
+  revokeEpjClient: (tenantId: string, clientId: string) =>
+    request<EpjClientView>('POST', `/tenants/${encodeURIComponent(tenantId)}/epj-clients/${encodeURIComponent(clientId)}/revoke`),
+  /** What a municipality journals (its people read it, its admin changes it), and writing one Oslo day's dispenser summaries now. */
+  getJournalPolicy: (tenantId: string) => request<JournalPolicy>('GET', `/tenants/${encodeURIComponent(tenantId)}/journal-policy`),
+  putJournalPolicy: (tenantId: string, policy: JournalPolicy) => request<JournalPolicy>('PUT', `/tenants/${encodeURIComponent(tenantId)}/journal-policy`, policy),
+  writeDispenserSummaries: (tenantId: string, date: string) =>
+    request<{ date: string; written: string[] }>('POST', `/tenants/${encodeURIComponent(tenantId)}/journal/dispenser-summaries`, { date }),
 
   /** Device health, most urgent first (the hub's order). */
   listDevices: () => request<DeviceView[]>('GET', '/devices'),
@@ -145,4 +157,13 @@ export const api = {
   markHandoverNoteRead: (id: string) => request<HandoverNoteView>('POST', `/handover/${encodeURIComponent(id)}/read`),
   resolveHandoverNote: (id: string) => request<HandoverNoteView>('POST', `/handover/${encodeURIComponent(id)}/resolve`),
   searchResidents: (search: string) => request<ResidentSummary[]>('GET', `/handover/residents?search=${encodeURIComponent(search)}`),
+
+  /** The resident's services and visit plan from the EPJ; the hub's copy while young, unless `refresh`. */
+  getEpjContext: (residentId: string, options: { alarmId?: string; refresh?: boolean } = {}) => {
+    const query = new URLSearchParams();
+    if (options.alarmId) query.set('alarmId', options.alarmId);
+    if (options.refresh) query.set('refresh', 'true');
+    const search = query.size > 0 ? `?${query}` : '';
+    return request<EpjContextView>('GET', `/residents/${encodeURIComponent(residentId)}/epj-context${search}`);
+  },
 };

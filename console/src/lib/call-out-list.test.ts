@@ -27,7 +27,7 @@ function alarm(id: string, overrides: Partial<AlarmView> = {}): AlarmView {
     cause: null,
     measures: [],
     resident: { id: `r-${id}`, name: 'Astrid Hansen', address: 'Storgata 1' },
-    device: { id: 'd1', model: 'Native' },
+    device: { id: 'd1', model: 'Native', training: false },
     journal: { status: 'not-journaled', at: null, error: null },
     log: entries(3),
     escalationLevel: 0,

@@ -21,7 +21,7 @@ function alarm(overrides: Partial<AlarmView> & Pick<AlarmView, 'id'>): AlarmView
     cause: null,
     measures: [],
     resident: { id: 'r1', name: 'Kari Nordmann', address: 'Storgata 1' },
-    device: { id: 'd1', model: 'Trygg 300' },
+    device: { id: 'd1', model: 'Trygg 300', training: false },
     journal: { status: 'not-journaled', at: null, error: null },
     escalationLevel: 0,
     escalatedAt: null,

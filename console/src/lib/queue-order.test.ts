@@ -29,7 +29,7 @@ function alarm(overrides: Partial<AlarmView> & Pick<AlarmView, 'id'>): AlarmView
     cause: null,
     measures: [],
     resident: { id: 'r1', name: 'Kari Nordmann', address: 'Storgata 1, 0155 Oslo' },
-    device: { id: 'd1', model: 'Native' },
+    device: { id: 'd1', model: 'Native', training: false },
     journal: { status: 'not-journaled', at: null, error: null },
     escalationLevel: 0,
     escalatedAt: null,

@@ -20,7 +20,7 @@ export class AlarmViews {
     const ids = alarms.map((alarm) => alarm.id);
     const [residents, devices, log] = await Promise.all([
       this.db.getRepository(Resident).find({ where: { id: In(unique(alarms.map((alarm) => alarm.residentId))) }, select: ['id', 'name', 'address'] }),
-      this.db.getRepository(Device).find({ where: { id: In(unique(alarms.map((alarm) => alarm.deviceId))) }, select: ['id', 'model'] }),
+      this.db.getRepository(Device).find({ where: { id: In(unique(alarms.map((alarm) => alarm.deviceId))) }, select: ['id', 'model', 'training'] }),
       this.db.getRepository(AlarmLogEntry).find({ where: { alarmId: In(ids) }, order: { at: 'ASC', id: 'ASC' } }),
     ]);
     const operatorIds = unique(
@@ -33,7 +33,7 @@ export class AlarmViews {
       ? await this.db.getRepository(Operator).find({ where: { id: In(operatorIds) }, select: ['id', 'displayName'] })
       : [];
     const residentById = new Map(residents.map((resident) => [resident.id, resident]));
-    const modelByDevice = new Map(devices.map((device) => [device.id, device.model]));
+    const deviceById = new Map(devices.map((device) => [device.id, device]));
     const operatorById = new Map<string, OperatorRef>(operators.map((operator) => [operator.id, { id: operator.id, displayName: operator.displayName }]));
     const operatorRef = (id: string | null): OperatorRef | null => (id ? (operatorById.get(id) ?? { id, displayName: '?' }) : null);
     return alarms.map((alarm) => {
@@ -56,7 +56,7 @@ export class AlarmViews {
         cause: alarm.cause,
         measures: alarm.measures,
         resident: { id: alarm.residentId, name: resident?.name ?? '', address: resident?.address ?? '' },
-        device: { id: alarm.deviceId, model: modelByDevice.get(alarm.deviceId) ?? '' },
+        device: { id: alarm.deviceId, model: deviceById.get(alarm.deviceId)?.model ?? '', training: deviceById.get(alarm.deviceId)?.training ?? false },
         journal: { status: alarm.journalStatus, at: alarm.journalAt?.toISOString() ?? null, error: alarm.journalError },
         escalationLevel: alarm.escalationLevel,
         escalatedAt: alarm.escalatedAt?.toISOString() ?? null,

@@ -303,8 +303,7 @@ export class AlarmsService implements OnModuleInit {
         audit: 'alarm.close',
         purpose: `closing alarm ${alarmId} and journaling it`,
         within: async (manager) => {
-          await manager.update(Alarm, { id: alarmId }, { journalStatus: 'pending' });
-          outboxId = await this.journal.writeWithin(manager, alarmId);
+          outboxId = (await this.journal.writeWithin(manager, alarmId)) ?? undefined;
         },
       },
     );

@@ -25,6 +25,10 @@ export class Tenant {
   @Column('jsonb', { name: 'triage_rules', default: () => "'{}'" })
   triageRules!: Record<string, unknown>;
 
+  /** What becomes journal entries (journal/journal-policy.ts); {} means the shipped defaults. */
+  @Column('jsonb', { name: 'journal_policy', default: () => "'{}'" })
+  journalPolicy!: Record<string, unknown>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

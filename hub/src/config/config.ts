@@ -1,4 +1,5 @@
 import { newSecret } from '../auth/secret-hash.js';
+import { readSigningKey } from '../journal/epj-client-proofs.js';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -52,6 +53,29 @@ const flag = (description: string, fallback: boolean): Setting<boolean> => ({
   },
 });
 
+const choice = <T extends string>(description: string, choices: readonly T[], fallback: T): Setting<T> => ({
+  description,
+  default: () => fallback,
+  parse: (raw) => {
+    if (!(choices as readonly string[]).includes(raw)) throw new InvalidSetting(`must be one of ${choices.join(', ')}`);
+    return raw as T;
+  },
+});
+
+/** A readable private key, checked at start so a wrong path stops the hub rather than every push. */
+const privateKeyFile = (description: string): Setting<string | undefined> => ({
+  description,
+  default: () => undefined,
+  parse: (raw) => {
+    try {
+      readSigningKey(raw);
+    } catch (error) {
+      throw new InvalidSetting((error as Error).message);
+    }
+    return raw;
+  },
+});
+
 const url = (description: string, protocols: string[], fallback: string | undefined, secret = false): Setting<string | undefined> => ({
   description,
   secret,
@@ -84,7 +108,15 @@ export const SETTINGS = {
   EPJ_FHIR_URL: url('FHIR endpoint of the EPJ that receives journal entries (push); unset keeps entries pending', ['http', 'https'], undefined, true),
   EPJ_TOKEN_URL: url('OAuth2 token endpoint for the EPJ push (client credentials); unset uses basic authentication from EPJ_FHIR_URL, if any', ['http', 'https'], undefined),
   EPJ_CLIENT_ID: text('OAuth2 client id of the hub at the EPJ (with EPJ_TOKEN_URL)', undefined),
-  EPJ_CLIENT_SECRET: text('OAuth2 client secret of the hub at the EPJ (with EPJ_TOKEN_URL)', undefined, true),
+  EPJ_CLIENT_AUTH: choice(
+    'How the hub authenticates at EPJ_TOKEN_URL: client_secret_basic (EPJ_CLIENT_SECRET) or private_key_jwt (a client assertion signed with EPJ_PRIVATE_KEY_PATH, as HelseID wants)',
+    ['client_secret_basic', 'private_key_jwt'] as const,
+    'client_secret_basic',
+  ),
+  EPJ_CLIENT_SECRET: text('OAuth2 client secret of the hub at the EPJ (with EPJ_TOKEN_URL and client_secret_basic)', undefined, true),
+  EPJ_PRIVATE_KEY_PATH: privateKeyFile('File with the private key that signs client assertions (private_key_jwt): a JWK (JSON) or PEM, RSA or EC P-256'),
+  EPJ_KEY_ID: text("Key id (kid) of EPJ_PRIVATE_KEY_PATH as the authorisation server knows it; unset takes the JWK's kid, else its RFC 7638 thumbprint", undefined),
+  EPJ_DPOP: flag('Bind EPJ access tokens to a key the hub makes at start (DPoP, RFC 9449), as HelseID-protected EPJs may demand', false),
   EPJ_SCOPE: text('OAuth2 scope asked for with the EPJ token, if the EPJ wants one', undefined),
   EPJ_RATE_PER_SECOND: count('Most journal entries pushed to the EPJ per second', 200, 1, 100_000),
   EPJ_CONCURRENCY: count('Transactions pushed to the EPJ at the same time', 16, 1, 256),
@@ -94,6 +126,7 @@ export const SETTINGS = {
   EPJ_RETRY_CAP_MS: count('Longest wait between attempts at one journal entry', 300_000, 10, 3_600_000),
   EPJ_CIRCUIT_FAILURES: count('Failed pushes in a row after which the hub stops calling the EPJ for a cool-down', 5, 1, 1000),
   EPJ_CIRCUIT_COOLDOWN_MS: count('How long the hub leaves an EPJ alone after EPJ_CIRCUIT_FAILURES failures in a row', 30_000, 100, 3_600_000),
+  EPJ_CONTEXT_MAX_AGE_SECONDS: count("How long the hub's copy of a resident's context from the EPJ (services, visit plan) is shown without reading the EPJ again", 900, 0, 86_400),
   DEMO_FLEET: flag('Seed a demo municipality, operators and a simulated fleet, and write the fleet manifest', false),
   FLEET_MANIFEST_PATH: text('Where the demo fleet manifest (device credentials) is written', '.knutepunkt/demo-fleet.json'),
   MAX_EVENT_BYTES: count('Largest device payload accepted; larger ones are quarantined', 16_384, 256, 1_048_576),
@@ -125,7 +158,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       problems.push(`${name} ${(error as Error).message}${shown}`);
     }
   }
-  if (env.EPJ_TOKEN_URL && !(env.EPJ_CLIENT_ID && env.EPJ_CLIENT_SECRET)) problems.push('EPJ_TOKEN_URL needs EPJ_CLIENT_ID and EPJ_CLIENT_SECRET');
+  if (config.EPJ_CLIENT_AUTH === 'private_key_jwt') {
+    for (const needed of ['EPJ_TOKEN_URL', 'EPJ_CLIENT_ID', 'EPJ_PRIVATE_KEY_PATH']) {
+      if (!env[needed]) problems.push(`EPJ_CLIENT_AUTH=private_key_jwt needs ${needed}`);
+    }
+  } else if (env.EPJ_TOKEN_URL && !(env.EPJ_CLIENT_ID && env.EPJ_CLIENT_SECRET)) {
+    problems.push('EPJ_TOKEN_URL needs EPJ_CLIENT_ID and EPJ_CLIENT_SECRET');
+  }
+  if (config.EPJ_DPOP === true && !env.EPJ_TOKEN_URL) problems.push('EPJ_DPOP needs EPJ_TOKEN_URL (DPoP binds the token it issues)');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const result = config as HubConfig;
   result.SESSION_SECRET ??= newSecret(32);

@@ -13,6 +13,7 @@ import { Vendor } from '../devices/vendor.entity.js';
 import { QuarantinedMessage } from '../ingest/quarantined-message.entity.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
 import { EpjClient } from '../journal/epj-client.entity.js';
+import { EpjContextCopy } from '../journal/epj-context.entity.js';
 import { OutboxEntry } from '../journal/outbox-entry.entity.js';
 import { Incident } from '../incidents/incident.entity.js';
 import { HandoverNoteRead } from '../handover/handover-note-read.entity.js';
@@ -29,6 +30,10 @@ import { OutageIncidents1764288000000 } from './migrations/1764288000000-outage-
 import { HandoverNotes1764374400000 } from './migrations/1764374400000-handover-notes.js';
 import { JournalDelivery1764460800000 } from './migrations/1764460800000-journal-delivery.js';
 import { EpjClients1764547200000 } from './migrations/1764547200000-epj-clients.js';
+import { DispenserDose } from '../journal/dispenser-dose.entity.js';
+import { JournalPolicy1764633600000 } from './migrations/1764633600000-journal-policy.js';
+import { EpjContext1764720000000 } from './migrations/1764720000000-epj-context.js';
+import { EpjClientRevocation1764806400000 } from './migrations/1764806400000-epj-client-revocation.js';
 
 export const ENTITIES = [
   Tenant,
@@ -48,10 +53,12 @@ export const ENTITIES = [
   HeldEvent,
   OutboxEntry,
   EpjClient,
+  EpjContextCopy,
   AuditEntry,
   ShiftPlan,
   HandoverNote,
   HandoverNoteRead,
+  DispenserDose,
 ];
 
 /** Migrations in the order they run; the schema is never synchronised from entities. */
@@ -65,6 +72,9 @@ export const MIGRATIONS = [
   HandoverNotes1764374400000,
   JournalDelivery1764460800000,
   EpjClients1764547200000,
+  JournalPolicy1764633600000,
+  EpjContext1764720000000,
+  EpjClientRevocation1764806400000,
 ];
 
 export function createDataSource(databaseUrl: string): DataSource {

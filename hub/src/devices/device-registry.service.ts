@@ -73,6 +73,7 @@ export class DeviceRegistry {
         serial: request.serial,
         gatewayId: request.gatewayId ?? null,
         gatewayAddress: request.gatewayAddress ?? null,
+        training: request.training ?? false,
         heartbeatSeconds: model.heartbeatSeconds,
         missedHeartbeats: model.missedHeartbeats,
       });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import type { PlaceDeviceRequest, RegisterDeviceRequest } from '../realtime/contract.js';
 import { DEVICE_ID_PATTERN } from './device.entity.js';
 
@@ -41,6 +41,11 @@ export class RegisterDeviceBody implements RegisterDeviceRequest {
   // Zigbee2MQTT friendly names may hold "/" (rooms), never wildcards or empty levels.
   @Matches(/^(?!\/)(?!.*\/\/)(?!.*\/$)[^#+]{1,128}$/, { message: 'gatewayAddress: 1–128 characters, no "#", "+" or empty "/" levels' })
   gatewayAddress?: string;
+
+  @ApiPropertyOptional({ description: 'A training device (øvingsutstyr): its alarms are handled as any other and never reach a record' })
+  @IsOptional()
+  @IsBoolean({ message: 'training: true or false' })
+  training?: boolean;
 }
 
 export class PlaceDeviceBody implements PlaceDeviceRequest {

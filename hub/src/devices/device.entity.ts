@@ -69,6 +69,10 @@ export class Device {
   @Column('jsonb', { name: 'reported_state', default: () => "'{}'" })
   reportedState!: Record<string, boolean>;
 
+  /** A training device (øvingsutstyr): its alarms are handled like any other, and never reach a record. */
+  @Column('boolean', { default: false })
+  training!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { adapterNamed } from '@knutepunkt/device-adapters';
 import type { AuthenticateError, Client, PublishPacket } from 'aedes';
 import { AlarmHolds } from '../alarms/alarm-holds.service.js';
+import { DispenserJournal } from '../journal/dispenser-journal.service.js';
 import { verifySecret } from '../auth/secret-hash.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
@@ -71,6 +72,7 @@ export class MqttBroker implements BeforeApplicationShutdown {
     private readonly supervision: DeviceSupervision,
     private readonly states: DeviceStates,
     private readonly holds: AlarmHolds,
+    private readonly doses: DispenserJournal,
   ) {
     this.broker = connections.broker;
     this.broker.authenticate = (client, username, password, done) => {
@@ -225,7 +227,10 @@ export class MqttBroker implements BeforeApplicationShutdown {
     if (!decoded.ok) return reject(decoded.error.reason, decoded.error.detail);
     const { events, remember } = await this.states.changed(device.id, decoded.events, decoded.report?.states);
     // A dose taken out late: the missed dose held for its grace period raises nothing.
-    if (decoded.report?.dispensedAt !== undefined) await this.holds.cancel(device.id, { dispensedAt: decoded.report.dispensedAt });
+    if (decoded.report?.dispensedAt !== undefined) {
+      const { dispensedAt } = decoded.report;
+      await Promise.all([this.holds.cancel(device.id, { dispensedAt }), this.doses.taken(device.id, dispensedAt)]);
+    }
     // A message with no new event (a battery report, a dose dispensed, a repeated state) still shows the device is alive.
     if (events.length === 0) {
       await this.alive(device.id, decoded.report?.battery);

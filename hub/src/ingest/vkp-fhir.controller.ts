@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { adapterNamed } from '@knutepunkt/device-adapters';
 import type { Response } from 'express';
 import { AlarmHolds } from '../alarms/alarm-holds.service.js';
+import { DispenserJournal } from '../journal/dispenser-journal.service.js';
 import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
@@ -35,6 +36,7 @@ export class VkpFhirController {
     private readonly heartbeats: DeviceHeartbeats,
     private readonly supervision: DeviceSupervision,
     private readonly holds: AlarmHolds,
+    private readonly doses: DispenserJournal,
   ) {}
 
   @Post(':deviceId/:resourceType')
@@ -69,7 +71,10 @@ export class VkpFhirController {
         : (await this.heartbeats.seen([deviceId], decoded.report?.battery)).length > 0;
     if (contactRestored) await this.supervision.restored(deviceId);
     // A completed dispense: the dose taken out, so a missed dose held for its grace period raises nothing.
-    if (decoded.report?.dispensedAt !== undefined) await this.holds.cancel(deviceId, { dispensedAt: decoded.report.dispensedAt });
+    if (decoded.report?.dispensedAt !== undefined) {
+      const { dispensedAt } = decoded.report;
+      await Promise.all([this.holds.cancel(deviceId, { dispensedAt }), this.doses.taken(deviceId, dispensedAt)]);
+    }
     response.status(decoded.events.length > 0 ? 201 : 200);
     return outcome('information', 'informational', decoded.events.length > 0 ? `stored as ${decoded.events.map((event) => event.code).join(', ')}` : 'received; raises no alarm');
   }

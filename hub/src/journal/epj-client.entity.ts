@@ -22,4 +22,12 @@ export class EpjClient {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** When the client last got an access token, for the admin to see which EPJ is still in use. */
+  @Column('timestamptz', { name: 'last_token_at', nullable: true })
+  lastTokenAt!: Date | null;
+
+  /** Set once by the admin: the client gets no more tokens and those it holds are refused. */
+  @Column('timestamptz', { name: 'revoked_at', nullable: true })
+  revokedAt!: Date | null;
 }

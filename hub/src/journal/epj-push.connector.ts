@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { isPermanentRefusal } from './delivery-policy.js';
+import { CLIENT_ASSERTION_TYPE, clientAssertion, dpopProof, newDpopKey, readSigningKey, type SigningKey } from './epj-client-proofs.js';
 
 const TIMEOUT_MS = 10_000;
 /** A token is renewed this long before the EPJ's authorisation server says it expires. */
@@ -25,14 +26,25 @@ interface CachedToken {
 /**
  * Pushes a transaction Bundle to the EPJ's FHIR endpoint. Authenticates with an OAuth2
  * client-credentials token (cached until shortly before it expires) when EPJ_TOKEN_URL is set,
- * otherwise with basic authentication from the endpoint URL's credentials, if any.
+ * otherwise with basic authentication from the endpoint URL's credentials, if any. At the token
+ * endpoint the hub proves who it is by client secret or, as HelseID wants, by a client assertion
+ * signed with its private key; with EPJ_DPOP the token is bound to a key the hub makes at start,
+ * and every request carries a DPoP proof of that key.
  */
 @Injectable()
 export class EpjPushConnector {
   private token: CachedToken | null = null;
   private tokenRequest: Promise<string> | null = null;
+  private readonly clientKey: SigningKey | null;
+  private readonly dpopKey: SigningKey | null;
+  /** The last DPoP-Nonce each server handed out; a proof without it may be refused. */
+  private tokenNonce: string | undefined;
+  private resourceNonce: string | undefined;
 
-  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
+  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {
+    this.clientKey = config.EPJ_CLIENT_AUTH === 'private_key_jwt' ? readSigningKey(config.EPJ_PRIVATE_KEY_PATH!, config.EPJ_KEY_ID) : null;
+    this.dpopKey = config.EPJ_DPOP ? newDpopKey() : null;
+  }
 
   /** The EPJ's FHIR base without credentials (fetch refuses URLs that carry them). */
   endpoint(): URL {
@@ -46,22 +58,24 @@ export class EpjPushConnector {
    * The headers that authorise one request to the EPJ's FHIR API (a push or a read of context).
    * The method and URL are what a DPoP proof binds the request to.
    */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the DPoP proof will use them
   async authorisation(method: string, url: URL): Promise<Record<string, string>> {
-    if (this.config.EPJ_TOKEN_URL) return { authorization: `Bearer ${await this.accessToken()}` };
+    if (this.config.EPJ_TOKEN_URL) {
+      const token = await this.accessToken();
+      if (!this.dpopKey) return { authorization: `Bearer ${token}` };
+      return { authorization: `DPoP ${token}`, dpop: dpopProof(this.dpopKey, { method, url, accessToken: token, nonce: this.resourceNonce }) };
+    }
     const configured = new URL(this.config.EPJ_FHIR_URL!);
     if (!configured.username) return {};
     return { authorization: `Basic ${Buffer.from(`${decodeURIComponent(configured.username)}:${decodeURIComponent(configured.password)}`).toString('base64')}` };
   }
 
   async send(bundle: object): Promise<void> {
-    const endpoint = this.endpoint();
-    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(await this.authorisation('POST', endpoint)) };
-    let response: Response;
-    try {
-      response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(bundle), signal: AbortSignal.timeout(TIMEOUT_MS) });
-    } catch (error) {
-      throw new EpjDeliveryError(`EPJ not reached: ${describe(error)}`, false);
+    const first = await this.post(bundle);
+    let response = first.response;
+    // An EPJ that wants a fresh nonce in the proof says so once; the push is repeated with it.
+    if (response.status === 401 && /error="use_dpop_nonce"/.test(response.headers.get('www-authenticate') ?? '') && this.wantsNonce(response, first.nonce)) {
+      await response.body?.cancel();
+      response = (await this.post(bundle)).response;
     }
     if (!response.ok) {
       const body = await response.text().catch(() => '');
@@ -76,6 +90,27 @@ export class EpjPushConnector {
     }
   }
 
+  /** One push; notes any nonce the EPJ hands out, and says which one the proof carried. */
+  private async post(bundle: object): Promise<{ response: Response; nonce: string | undefined }> {
+    const endpoint = this.endpoint();
+    const nonce = this.resourceNonce;
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(await this.authorisation('POST', endpoint)) };
+    let response: Response;
+    try {
+      response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(bundle), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (error) {
+      throw new EpjDeliveryError(`EPJ not reached: ${describe(error)}`, false);
+    }
+    this.resourceNonce = response.headers.get('dpop-nonce') ?? this.resourceNonce;
+    return { response, nonce };
+  }
+
+  /** RFC 9449 §9: a refusal for want of a nonce, repeated only when the server has handed out one the proof did not carry. */
+  private wantsNonce(response: Response, used: string | undefined): boolean {
+    const given = response.headers.get('dpop-nonce');
+    return this.dpopKey !== null && given !== null && given !== used;
+  }
+
   /** One token request at a time: concurrent pushes wait for the same one. */
   private accessToken(): Promise<string> {
     if (this.token && Date.now() < this.token.expiresAt) return Promise.resolve(this.token.value);
@@ -84,29 +119,51 @@ export class EpjPushConnector {
   }
 
   private async requestToken(): Promise<string> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (this.config.EPJ_SCOPE) form.set('scope', this.config.EPJ_SCOPE);
-    const credentials = Buffer.from(`${encodeURIComponent(this.config.EPJ_CLIENT_ID!)}:${encodeURIComponent(this.config.EPJ_CLIENT_SECRET!)}`).toString('base64');
-    let response: Response;
-    try {
-      response = await fetch(this.config.EPJ_TOKEN_URL!, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${credentials}` },
-        body: form,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new EpjDeliveryError(`EPJ token endpoint not reached: ${describe(error)}`, false);
-    }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
+    let answer = await this.postTokenRequest();
+    // HelseID hands out the nonce with a use_dpop_nonce refusal of the first request; the second carries it.
+    if (answer.body.error === 'use_dpop_nonce' && this.wantsNonce(answer.response, answer.nonce)) answer = await this.postTokenRequest();
+    const { response, body } = answer;
     if (!response.ok || typeof body.access_token !== 'string') {
-      // A wrong client id or secret is fixed in configuration, not by waiting: the entry stays retryable all the same.
-      throw new EpjDeliveryError(`EPJ token endpoint answered ${response.status}${typeof body.error === 'string' ? ` (${body.error})` : ''}`, false);
+      // A wrong client id, secret or key is fixed in configuration, not by waiting: the entry stays retryable all the same.
+      const reason = typeof body.error === 'string' ? ` (${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : ''})` : '';
+      throw new EpjDeliveryError(`EPJ token endpoint answered ${response.status}${reason}`, false);
     }
     const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000;
     this.token = { value: body.access_token, expiresAt: Date.now() + Math.max(0, lifetimeMs - TOKEN_MARGIN_MS) };
     return this.token.value;
   }
+
+  /** One client-credentials request, authenticated as configured; notes any nonce the server hands out. */
+  private async postTokenRequest(): Promise<{ response: Response; body: TokenAnswer; nonce: string | undefined }> {
+    const tokenUrl = this.config.EPJ_TOKEN_URL!;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (this.config.EPJ_SCOPE) form.set('scope', this.config.EPJ_SCOPE);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (this.clientKey) {
+      form.set('client_id', this.config.EPJ_CLIENT_ID!);
+      form.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
+      form.set('client_assertion', clientAssertion(this.clientKey, this.config.EPJ_CLIENT_ID!, tokenUrl));
+    } else {
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(this.config.EPJ_CLIENT_ID!)}:${encodeURIComponent(this.config.EPJ_CLIENT_SECRET!)}`).toString('base64')}`;
+    }
+    const nonce = this.tokenNonce;
+    if (this.dpopKey) headers.dpop = dpopProof(this.dpopKey, { method: 'POST', url: tokenUrl, nonce });
+    let response: Response;
+    try {
+      response = await fetch(tokenUrl, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (error) {
+      throw new EpjDeliveryError(`EPJ token endpoint not reached: ${describe(error)}`, false);
+    }
+    this.tokenNonce = response.headers.get('dpop-nonce') ?? this.tokenNonce;
+    return { response, body: (await response.json().catch(() => ({}))) as TokenAnswer, nonce };
+  }
+}
+
+interface TokenAnswer {
+  access_token?: unknown;
+  expires_in?: unknown;
+  error?: unknown;
+  error_description?: unknown;
 }
 
 function describe(error: unknown): string {

@@ -40,19 +40,21 @@ export class JournalDeliveriesController {
       .limit(LIST_LIMIT)
       .getMany();
     if (entries.length === 0) return [];
-    const alarms = new Map((await this.db.getRepository(Alarm).findBy({ id: In(entries.map((entry) => entry.alarmId)) })).map((alarm) => [alarm.id, alarm]));
-    const residentIds = [...new Set([...alarms.values()].map((alarm) => alarm.residentId))];
-    const residents = new Map((await this.db.getRepository(Resident).findBy({ id: In(residentIds) })).map((resident) => [resident.id, resident]));
+    const alarmIds = entries.map((entry) => entry.alarmId).filter((id): id is string => id !== null);
+    const alarms = new Map((await this.db.getRepository(Alarm).findBy({ id: In(alarmIds) })).map((alarm) => [alarm.id, alarm]));
+    const residents = new Map((await this.db.getRepository(Resident).findBy({ id: In([...new Set(entries.map((entry) => entry.residentId))]) })).map((resident) => [resident.id, resident]));
     return entries.map((entry) => {
-      const alarm = alarms.get(entry.alarmId)!;
+      const alarm = entry.alarmId ? alarms.get(entry.alarmId) : undefined;
+      // An entry of no alarm is a dispenser's (a dose, a day's summary): category 1.
+      const code = alarm?.code ?? '1';
       return {
         outboxId: entry.id,
         alarmId: entry.alarmId,
         tenantId: entry.tenantId,
-        code: alarm.code,
-        codeDisplay: isAlertCode(alarm.code) ? ALERT_CODES[alarm.code].display : alarm.code,
-        resident: { id: alarm.residentId, name: residents.get(alarm.residentId)?.name ?? '' },
-        closedAt: alarm.closedAt?.toISOString() ?? null,
+        code,
+        codeDisplay: isAlertCode(code) ? ALERT_CODES[code].display : code,
+        resident: { id: entry.residentId, name: residents.get(entry.residentId)?.name ?? '' },
+        closedAt: alarm?.closedAt?.toISOString() ?? null,
         attempts: entry.attempts,
         lastAttemptAt: entry.lastAttemptAt?.toISOString() ?? null,
         reason: entry.lastError,
@@ -67,10 +69,9 @@ export class JournalDeliveriesController {
   async retry(@Acting() principal: Principal, @Param('outboxId', ParseUUIDPipe) outboxId: string): Promise<{ outboxId: string; status: 'pending' }> {
     requireRole(principal, ['supervisor', 'admin'], 'retrying a journal delivery is for supervisors and admins');
     const entry = await this.tenancy.findOne(principal, OutboxEntry, 'outbox', outboxId);
-    const alarm = await this.db.getRepository(Alarm).findOneByOrFail({ id: entry.alarmId });
     const reopened = await this.db.transaction(async (manager) => {
       if (!(await this.journal.retry(outboxId, manager))) return false;
-      await this.audit.record(principal, 'journal.retry', [alarm.residentId], `retry of journal delivery ${outboxId} (was: ${entry.lastError ?? 'no reason'})`, manager);
+      await this.audit.record(principal, 'journal.retry', [entry.residentId], `retry of journal delivery ${outboxId} (was: ${entry.lastError ?? 'no reason'})`, manager);
       return true;
     });
     if (!reopened) throw new ConflictException(`journal entry ${outboxId} is not a failed delivery (status: ${entry.status})`);

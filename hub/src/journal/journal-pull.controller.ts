@@ -23,8 +23,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import type { EpjPrincipal } from '../auth/session-token.js';
 import { EpjClientGuard, PullingClient } from './epj-client.guard.js';
-import type { EpjPrincipal } from './epj-token.js';
 import { JournalService } from './journal.service.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 
@@ -59,7 +59,8 @@ const entryId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestExcept
 
 function pullStatus(entry: OutboxEntry): PullStatus {
   if (entry.journaledAt) return 'journaled';
-  if (entry.status === 'failed') return 'failed';
+  // A superseded entry will never be journaled: a later one of the same alarm replaced it.
+  if (entry.status === 'failed' || entry.status === 'superseded') return 'failed';
   return entry.readAt ? 'read' : 'registered';
 }
 
@@ -115,7 +116,7 @@ export class JournalPullController {
       .createQueryBuilder('outbox')
       .where('outbox.tenantId = :tenantId', { tenantId: client.tenantId })
       .andWhere('outbox.journaledAt IS NULL')
-      .andWhere("outbox.status <> 'failed'")
+      .andWhere("outbox.status IN ('pending', 'delivered')")
       .orderBy('outbox.createdAt', 'ASC')
       .addOrderBy('outbox.id', 'ASC')
       .limit(PAGE_SIZE)
@@ -136,7 +137,7 @@ export class JournalPullController {
   async fetch(@PullingClient() client: EpjPrincipal, @Param('id', entryId) id: string): Promise<object> {
     await this.db.query('UPDATE journal_outbox SET read_at = coalesce(read_at, now()) WHERE id = $1 AND tenant_id = $2', [id, client.tenantId]);
     const entry = await this.entry(client, id);
-    if (entry.status === 'failed' && !entry.journaledAt) throw new ConflictException(`journal entry ${id} failed: ${entry.lastError ?? 'no reason'}`);
+    if (pullStatus(entry) === 'failed') throw new ConflictException(`journal entry ${id} failed: ${entry.lastError ?? 'no reason'}`);
     return resource(entry);
   }
 

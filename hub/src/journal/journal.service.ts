@@ -16,6 +16,8 @@ import { CAUSE_WORDING, DEVICE_KIND_WORDING, MEASURE_WORDING, STEP_WORDING } fro
 import { responderVisit } from './responder-visit.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 import { buildJournalBundle, type JournalSource } from './vkp-bundle.js';
+import { buildMedicationDispense, isMissedDose, missedDoseSource } from './vkp-dispenser-entries.js';
+import { leftOutOfJournal, readJournalPolicy } from './journal-policy.js';
 import { EpjDeliveryError, EpjPushConnector } from './epj-push.connector.js';
 import { CircuitBreaker, retryDelay } from './delivery-policy.js';
 import { type BatchOutcome, type ClaimedEntry, Gathering, sendFindingRefusals, transactionBundle, transactionsOf } from './delivery-batch.js';
@@ -121,16 +123,26 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     return (await Promise.race([client.ping().catch(() => 'error'), timeout])) === 'PONG';
   }
 
-  /** Builds the journal entry for a closing alarm and writes it to the outbox, in the caller's transaction. */
-  async writeWithin(manager: EntityManager, alarmId: string): Promise<string> {
+  /**
+   * Decides whether a closing alarm is journaled (its municipality's policy; never a training
+   * device's), and if so builds its entry and writes it to the outbox, in the caller's
+   * transaction. Returns the entry's id, or null when the alarm is left out of the record.
+   */
+  async writeWithin(manager: EntityManager, alarmId: string): Promise<string | null> {
     const alarm = await manager.findOneByOrFail(Alarm, { id: alarmId });
+    const tenant = await manager.findOneByOrFail(Tenant, { id: alarm.tenantId });
+    const device = await manager.findOneBy(Device, { id: alarm.deviceId });
+    const leftOut = leftOutOfJournal(readJournalPolicy(tenant.journalPolicy), { kind: alarm.kind, training: device?.training ?? false });
+    if (leftOut) {
+      await manager.update(Alarm, { id: alarmId }, { journalStatus: leftOut, journalAt: null, journalError: null });
+      return null;
+    }
     // One after another: a transaction has one connection, which runs one query at a time.
     const log = await manager.find(AlarmLogEntry, { where: { alarmId }, order: { at: 'ASC', id: 'ASC' } });
     const resident = await manager.findOneByOrFail(Resident, { id: alarm.residentId });
-    const tenant = await manager.findOneByOrFail(Tenant, { id: alarm.tenantId });
-    const device = await manager.findOneBy(Device, { id: alarm.deviceId });
     const operatorIds = [...new Set(log.map((entry) => entry.operatorId).filter((id): id is string => id !== null))];
     const operators = new Map((await manager.findBy(Operator, { id: In(operatorIds) })).map((operator) => [operator.id, operator.displayName]));
+    const deviceSummary = { id: alarm.deviceId, model: device?.model ?? '', kind: device?.kind ?? '', kindName: device ? DEVICE_KIND_WORDING[device.kind] : '' };
     const source: JournalSource = {
       alarm: {
         id: alarm.id,
@@ -144,7 +156,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
         measures: alarm.measures,
         note: alarm.closingNote,
       },
-      device: { id: alarm.deviceId, model: device?.model ?? '', kind: device?.kind ?? '', kindName: device ? DEVICE_KIND_WORDING[device.kind] : '' },
+      device: deviceSummary,
       log: log.map((entry) => ({
         code: entry.code,
         at: entry.at.toISOString(),
@@ -156,17 +168,51 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       visit: responderVisit(alarm, log, (id) => operators.get(id) ?? ''),
       labels: { cause: CAUSE_WORDING[alarm.cause!], measures: alarm.measures.map((measure) => MEASURE_WORDING[measure]), steps: STEP_WORDING },
     };
-    let entry: Pick<OutboxEntry, 'bundle' | 'status' | 'lastError'>;
+    let entry: Pick<OutboxEntry, 'bundle' | 'lastError'> & { status: 'pending' | 'failed' };
     try {
-      entry = { bundle: buildJournalBundle(source), status: 'pending', lastError: null };
+      const bundle = buildJournalBundle(source);
+      // A dose the dispenser gave and no one took out is also documented as the dispense it was.
+      if (isMissedDose(alarm.code)) bundle.entry.push(buildMedicationDispense({ ...missedDoseSource(alarm, deviceSummary), resident: { nationalId: resident.nationalId, name: resident.name } }));
+      entry = { bundle, status: 'pending', lastError: null };
     } catch (error) {
       // Registry data the journal cannot use must not keep the alarm open: it closes, and the
       // entry waits among the failed deliveries with the reason.
       entry = { bundle: {}, status: 'failed', lastError: (error as Error).message };
-      await manager.update(Alarm, { id: alarmId }, { journalStatus: 'failed', journalError: entry.lastError });
     }
-    const { identifiers } = await manager.insert(OutboxEntry, { alarmId, tenantId: alarm.tenantId, ...entry });
-    return (identifiers[0] as { id: string }).id;
+    const { identifiers } = await manager.insert(OutboxEntry, { alarmId, tenantId: alarm.tenantId, residentId: alarm.residentId, ...entry });
+    const outboxId = (identifiers[0] as { id: string }).id;
+    // Reopened and closed again: an earlier entry not yet delivered would carry the alarm as it
+    // stood then, and could land after this one. This one replaces it (same resources, now).
+    await manager
+      .createQueryBuilder()
+      .update(OutboxEntry)
+      .set({ status: 'superseded', lastError: `replaced by journal entry ${outboxId}` })
+      .where("alarm_id = :alarmId AND id <> :outboxId AND status IN ('pending', 'failed')", { alarmId, outboxId })
+      .execute();
+    await manager.update(Alarm, { id: alarmId }, { journalStatus: entry.status, journalAt: null, journalError: entry.lastError });
+    return entry.status === 'pending' ? outboxId : null;
+  }
+
+  /**
+   * Writes an entry that belongs to no alarm (a dispenser dose, a day's summary) under its key,
+   * once: a key already written writes nothing and returns null. A bundle that cannot be built
+   * (registry data the journal cannot use) is kept among the failed deliveries with the reason.
+   */
+  async writeEntry(subject: { tenantId: string; residentId: string; entryKey: string }, build: () => object): Promise<string | null> {
+    let entry: { bundle: object; status: 'pending' | 'failed'; lastError: string | null };
+    try {
+      entry = { bundle: build(), status: 'pending', lastError: null };
+    } catch (error) {
+      entry = { bundle: {}, status: 'failed', lastError: (error as Error).message };
+    }
+    const rows = (await this.db.query(
+      `INSERT INTO journal_outbox (tenant_id, resident_id, entry_key, bundle, status, last_error) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (entry_key) DO NOTHING RETURNING id`,
+      [subject.tenantId, subject.residentId, subject.entryKey, JSON.stringify(entry.bundle), entry.status, entry.lastError],
+    )) as Array<{ id: string }>;
+    const written = rows[0]?.id ?? null;
+    if (written && entry.status === 'pending') await this.dispatch(written).catch((error: Error) => this.logger.warn(`journal entry ${written} waits in the outbox: ${error.message}`));
+    return written;
   }
 
   /** Queues delivery; with no EPJ configured the entry waits in the outbox until one is. */
@@ -192,9 +238,9 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       .where('id = :outboxId AND status = :failed', { outboxId, failed: 'failed' })
       .returning(['alarmId'])
       .execute();
-    const row = (reopened.raw as Array<{ alarm_id: string }>)[0];
+    const row = (reopened.raw as Array<{ alarm_id: string | null }>)[0];
     if (!row) return false;
-    await manager.update(Alarm, { id: row.alarm_id }, { journalStatus: 'pending' });
+    if (row.alarm_id) await manager.update(Alarm, { id: row.alarm_id }, { journalStatus: 'pending' });
     return true;
   }
 
@@ -202,7 +248,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
    * After the retry's transaction commits: queue it and show the alarm as pending again. The
    * finished BullMQ job goes first: its id is the entry's, and while it exists a new one is a no-op.
    */
-  async requeue(outboxId: string, alarmId: string): Promise<void> {
+  async requeue(outboxId: string, alarmId: string | null): Promise<void> {
     await (await this.queue.getJob(outboxId))?.remove();
     await this.dispatch(outboxId);
     this.announce(alarmId);
@@ -214,22 +260,24 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
    * False when nothing changed: not the tenant's, among the failed, or acknowledged before.
    */
   async acknowledge(outboxId: string, tenantId: string, reference: string | null): Promise<boolean> {
-    const [rows] = (await this.db.query(
+    // Data-modifying CTEs all run: the alarm is marked whether or not the entry has one.
+    const rows = (await this.db.query(
       `WITH acknowledged AS (
          UPDATE journal_outbox
             SET journaled_at = now(), read_at = coalesce(read_at, now()), epj_reference = $3,
                 status = 'delivered', delivered_at = coalesce(delivered_at, now()), last_error = NULL
-          WHERE id = $1 AND tenant_id = $2 AND journaled_at IS NULL AND status <> 'failed'
+          WHERE id = $1 AND tenant_id = $2 AND journaled_at IS NULL AND status IN ('pending', 'delivered')
           RETURNING alarm_id, delivered_at
+       ), alarm AS (
+         UPDATE alarms SET journal_status = 'delivered', journal_at = acknowledged.delivered_at, journal_error = NULL
+           FROM acknowledged WHERE alarms.id = acknowledged.alarm_id
        )
-       UPDATE alarms SET journal_status = 'delivered', journal_at = acknowledged.delivered_at, journal_error = NULL
-         FROM acknowledged WHERE alarms.id = acknowledged.alarm_id
-       RETURNING alarms.id`,
+       SELECT alarm_id AS "alarmId" FROM acknowledged`,
       [outboxId, tenantId, reference],
-    )) as [Array<{ id: string }>, number];
-    const alarm = rows[0];
-    if (!alarm) return false;
-    this.announce(alarm.id);
+    )) as Array<{ alarmId: string | null }>;
+    const acknowledged = rows[0];
+    if (!acknowledged) return false;
+    this.announce(acknowledged.alarmId);
     return true;
   }
 
@@ -303,7 +351,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     if (!entry) return;
     await this.db.transaction(async (manager) => {
       await manager.update(OutboxEntry, { id: entry.id }, { lastError: error.message, ...(final ? { status: 'failed' as const } : {}) });
-      await manager.update(Alarm, { id: entry.alarmId }, { journalError: error.message, ...(final ? { journalStatus: 'failed' as const } : {}) });
+      if (entry.alarmId) await manager.update(Alarm, { id: entry.alarmId }, { journalError: error.message, ...(final ? { journalStatus: 'failed' as const } : {}) });
     });
     this.announce(entry.alarmId);
   }
@@ -312,7 +360,9 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
    * Tells the consoles an alarm's journal status changed. Gathered for a moment and sent as one
    * read of the views: a backlog draining after an outage changes hundreds of alarms a second.
    */
-  private announce(alarmId: string): void {
+  private announce(alarmId: string | null): void {
+    // An entry of no alarm (a dispenser's) has no badge to update.
+    if (!alarmId) return;
     this.toAnnounce.add(alarmId);
     this.announcing ??= setTimeout(() => {
       this.announcing = null;

@@ -1,19 +1,34 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** 'failed' is the dead-letter state: refused by the EPJ or out of attempts, kept with its reason until retried. */
-export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+/**
+ * 'failed' is the dead-letter state: refused by the EPJ or out of attempts, kept with its reason
+ * until retried. 'superseded': an alarm reopened and closed again before this entry was delivered
+ * has a later entry with the same resources as they stand now, which replaces it.
+ */
+export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'superseded';
 
-/** A journal entry waiting for, or done with, delivery to the EPJ: written in the closing transaction. */
+/**
+ * A journal entry waiting for, or done with, delivery to the EPJ: an alarm's, written in the
+ * closing transaction, or one that belongs to no alarm (a dispenser dose, a day's summary).
+ */
 @Entity('journal_outbox')
 export class OutboxEntry {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column('uuid', { name: 'alarm_id' })
-  alarmId!: string;
+  @Column('uuid', { name: 'alarm_id', nullable: true })
+  alarmId!: string | null;
+
+  /** What an entry that belongs to no alarm is about, e.g. `dispenser-summary/<resident>/<date>`: it is written once. */
+  @Column('text', { name: 'entry_key', nullable: true })
+  entryKey!: string | null;
 
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;
+
+  /** Whose record the entry goes into. */
+  @Column('uuid', { name: 'resident_id' })
+  residentId!: string;
 
   @Column('jsonb')
   bundle!: object;

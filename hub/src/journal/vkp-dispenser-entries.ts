@@ -21,6 +21,7 @@ import {
   patientReference,
   plainText,
   uriResourceKey,
+  type FhirBundle,
   type FhirBundleEntry,
   type FhirFlag,
   type FhirMedicationDispense,
@@ -40,6 +41,21 @@ const FLAG_SUMMARY = { system: FLAG_CODE_SYSTEM, code: '0', display: 'Oppsummere
 
 /** Dispenser alert codes (1.x) that mean the dose did not reach the resident. */
 const NOT_DISPENSED = new Set(['1.1', '1.2', '1.3', '1.11', '1.13']);
+
+/** Whether an alarm's code says a dose did not reach the resident. */
+export function isMissedDose(code: string): boolean {
+  return NOT_DISPENSED.has(code);
+}
+
+/** The alert codes of a dose that did not reach the resident. */
+export function missedDoseCodes(): string[] {
+  return [...NOT_DISPENSED];
+}
+
+/** A missed dose's alarm as the dispense it documents: keyed by the alarm, so the day's summary writes the same resource. */
+export function missedDoseSource(alarm: { id: string; code: string; occurredAt: Date }, device: DispenserEventSource['device']): Omit<DispenserEventSource, 'resident'> {
+  return { id: alarm.id, outcome: { kind: 'missed', alertCode: alarm.code }, preparedAt: alarm.occurredAt.toISOString(), handedOverAt: null, device };
+}
 
 interface Person {
   nationalId: string; // 11-digit fødselsnummer, D-nummer or FHN
@@ -170,4 +186,60 @@ function person(resident: Person, fail: (what: string) => never): FhirReference 
 function organisation(tenant: Organisation, fail: (what: string) => never): FhirReference {
   if (!/^\d{9}$/.test(tenant.organisationNumber)) fail('tenant organisation number is not 9 digits');
   return { identifier: { system: ORGANISATION_NUMBER_SYSTEM, value: tenant.organisationNumber }, display: plainText(tenant.name) ?? fail('tenant name is empty') };
+}
+
+/** One dose taken out, as an entry of its own (policy each-dose). */
+export function buildDoseBundle(dose: Omit<DispenserEventSource, 'outcome'> & { handedOverAt: string }): FhirBundle {
+  return {
+    resourceType: 'Bundle',
+    identifier: { system: JOURNAL_IDENTIFIER_SYSTEM, value: `dose/${dose.id}` },
+    type: 'transaction',
+    timestamp: dose.handedOverAt,
+    entry: [buildMedicationDispense({ ...dose, outcome: { kind: 'dispensed' } })],
+  };
+}
+
+export interface DispenserDaySource {
+  /** The Oslo day, YYYY-MM-DD, and when it began and ended (ISO instants). */
+  day: { date: string; start: string; end: string };
+  resident: Person & { id: string };
+  tenant: Organisation;
+  /** Doses taken out that day, and missed doses that raised an alarm (keyed by the alarm, as in its own entry). */
+  doses: Array<Omit<DispenserEventSource, 'resident'>>;
+}
+
+/**
+ * One resident's day at the medicine dispenser as one entry (policy daily-summary): each dose a
+ * MedicationDispense, and a Flag summing the day up in a sentence the resident can read.
+ */
+export function buildDispenserDayBundle(source: DispenserDaySource): FhirBundle {
+  const doses = [...source.doses].sort((a, b) => a.preparedAt.localeCompare(b.preparedAt));
+  const taken = doses.filter((dose) => dose.outcome.kind === 'dispensed');
+  const missed = doses.filter((dose) => dose.outcome.kind === 'missed');
+  const clock = (dose: Omit<DispenserEventSource, 'resident'>) => osloWhen(dose.handedOverAt ?? dose.preparedAt).split(' kl. ')[1];
+  const counted = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const parts = [
+    taken.length > 0 && `${counted(taken.length, 'dose', 'doser')} tatt ut (kl. ${taken.map(clock).join(', ')})`,
+    missed.length > 0 && `${counted(missed.length, 'dose', 'doser')} ikke tatt ut (kl. ${missed.map(clock).join(', ')})`,
+  ].filter((part): part is string => part !== false);
+  if (parts.length === 0) throw new Error(`dispenser day ${source.day.date}: no doses to sum up`);
+  const [year, month, day] = source.day.date.split('-');
+  const key = `dispenser/${source.resident.id}/${source.day.date}`;
+  return {
+    resourceType: 'Bundle',
+    identifier: { system: JOURNAL_IDENTIFIER_SYSTEM, value: key },
+    type: 'transaction',
+    timestamp: source.day.end,
+    entry: [
+      ...doses.map((dose) => buildMedicationDispense({ ...dose, resident: source.resident })),
+      buildSummaryFlag({
+        key,
+        summary: `Medisindispenser ${day}.${month}.${year}: ${parts.join(', ')}.`,
+        severity: missed.length > 0 ? 20 : 10,
+        period: { start: source.day.start, end: source.day.end },
+        resident: source.resident,
+        tenant: source.tenant,
+      }),
+    ],
+  };
 }

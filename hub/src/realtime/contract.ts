@@ -12,7 +12,11 @@ export const ALARM_STATES = ['reported', 'being-handled', 'called-out', 'respond
 export type AlarmState = (typeof ALARM_STATES)[number];
 /** The states in which a call-out is under way: the operator still holds the alarm and waits for the responder. */
 export const CALL_OUT_STATES = ['called-out', 'responder-on-way', 'responder-on-site'] as const satisfies readonly AlarmState[];
-export type JournalStatus = 'not-journaled' | 'pending' | 'delivered' | 'failed';
+/**
+ * 'training': a training device's alarm, which never reaches a record; 'left-out': the
+ * municipality's journaling policy leaves this kind of alarm out (technical ones, by default).
+ */
+export type JournalStatus = 'not-journaled' | 'pending' | 'delivered' | 'failed' | 'training' | 'left-out';
 
 /** Closing causes: tell ordinary care needs apart from falls, accidents and technical faults. */
 export const CLOSING_CAUSES = [
@@ -81,7 +85,8 @@ export interface AlarmView {
   cause: ClosingCause | null;
   measures: ClosingMeasure[];
   resident: ResidentSummary;
-  device: { id: string; model: string };
+  /** `training`: from a training device, handled as any other alarm and never journaled. */
+  device: { id: string; model: string; training: boolean };
   journal: { status: JournalStatus; at: string | null; error: string | null };
   log: LogEntryView[];
   /** How many times it passed its municipality's answer limit untaken; each time it rises in every queue. */
@@ -157,6 +162,52 @@ export interface ResidentDetail extends ResidentSummary {
 export interface AlarmDetail {
   alarm: AlarmView;
   resident: ResidentDetail;
+}
+
+/** The resident as the municipality's EPJ knows them (its Patient), for a check beside the hub's own profile. */
+export interface EpjPatientSummary {
+  name: string | null;
+  birthDate: string | null;
+  gender: string | null;
+}
+
+/** A service the resident receives, from one of the EPJ's EpisodeOfCare resources. */
+export interface EpjService {
+  name: string;
+  status: string;
+  /** The day it started (YYYY-MM-DD), when the EPJ says. */
+  since: string | null;
+  /** Who provides it ("Hjemmetjenesten"), when the EPJ says. */
+  provider: string | null;
+}
+
+/** One planned visit of the resident's active visit plans (CarePlan activities). */
+export interface EpjPlannedVisit {
+  description: string;
+  /** Times of day, HH:MM, earliest first. */
+  times: string[];
+  /** FHIR day codes (mon, tue …); empty when the visit is not tied to weekdays. */
+  daysOfWeek: string[];
+  /** How often: FHIR's period unit of the repeat (d: daily, wk: weekly …), null when the plan does not say. */
+  periodUnit: string | null;
+  /** VKP's activity header ("Tiltak", "Mål" …), when the EPJ gives one. */
+  header: string | null;
+}
+
+/** GET /api/residents/:id/epj-context: what the EPJ says about the resident, with how old the hub's copy is. */
+export interface EpjContextView {
+  residentId: string;
+  /** When the hub read this from the EPJ. */
+  fetchedAt: string;
+  ageSeconds: number;
+  /** True when the EPJ could not be read just now and this is the hub's last copy. */
+  stale: boolean;
+  /** Why the last read of the EPJ failed, when it failed after this copy was read. */
+  error: string | null;
+  /** Null when the EPJ has no patient with the resident's national id. */
+  patient: EpjPatientSummary | null;
+  services: EpjService[];
+  visitPlan: EpjPlannedVisit[];
 }
 
 /**
@@ -433,6 +484,8 @@ export interface RegisterDeviceRequest {
   /** For a sensor behind a home gateway: the gateway's device id and the sensor's name there. */
   gatewayId?: string;
   gatewayAddress?: string;
+  /** A training device: its alarms never reach a record. */
+  training?: boolean;
 }
 
 /** The device's password is shown this once; the hub keeps only its hash. */
@@ -488,14 +541,30 @@ export interface ServiceLevelReport {
 /** A journal entry the EPJ refused, or that ran out of attempts: kept with its reason until someone retries it. */
 export interface FailedDeliveryView {
   outboxId: string;
-  alarmId: string;
+  /** Null for an entry that belongs to no alarm: a dispenser dose or a day's dispenser summary (code 1). */
+  alarmId: string | null;
   tenantId: string;
   code: string;
   codeDisplay: string;
   resident: { id: string; name: string };
+  /** When its alarm closed; null for an entry that belongs to no alarm. */
   closedAt: string | null;
   attempts: number;
   lastAttemptAt: string | null;
   reason: string | null;
   createdAt: string;
 }
+
+/** An EPJ client as its municipality's admin sees it: never its secret, nor the secret's hash. */
+export interface EpjClientView {
+  id: string;
+  name: string;
+  clientId: string;
+  createdAt: string;
+  /** When it last got an access token: whether the EPJ still pulls. */
+  lastTokenAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A municipality's journaling policy (GET/PUT /api/tenants/{id}/journal-policy): the hub's own type, so it is defined once. */
+export type { DispenserDoses, JournalPolicy } from '../journal/journal-policy.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/auth/secret-hash.js';
-import type { AlarmDetail, AlarmView } from '../../src/realtime/contract.js';
-import { api, connectDevice, deviceOf, eventually, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
+import type { AlarmDetail, AlarmView, EpjClientView } from '../../src/realtime/contract.js';
+import { api, connectDevice, deviceOf, eventually, login, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
 
 /**
  * Pull journaling beside push: the harness's EPJ receiver stays configured (EPJ_FHIR_URL), so the
@@ -212,5 +212,75 @@ describe('pulling journal entries', () => {
     expect(asOperator.body.resourceType).toBe('OperationOutcome');
     expect((await pull(`${epj}x`, 'GET', '?status=registered')).status).toBe(401);
     expect((await api(test.hub, epj, 'GET', '/api/alarms')).status).toBe(401);
+  });
+});
+
+describe('an admin’s EPJ clients', () => {
+  const clients = (token: string, tenantId: string) => api<EpjClientView[]>(test.hub, token, 'GET', `/api/tenants/${tenantId}/epj-clients`);
+  const revoke = (token: string, tenantId: string, clientId: string) => api<EpjClientView>(test.hub, token, 'POST', `/api/tenants/${tenantId}/epj-clients/${clientId}/revoke`);
+  let sorvikAdmin: string;
+
+  beforeAll(async () => {
+    await test.hub.dataSource.query("INSERT INTO operators (username, display_name, password_hash, role, tenant_ids) VALUES ('sorvik-admin', 'Sølvi Admin', $1, 'admin', $2)", [
+      await hashSecret('sorvik-admin-password'),
+      [sorvikId],
+    ]);
+    sorvikAdmin = (await login(test.hub, 'sorvik-admin', 'sorvik-admin-password')).token;
+  });
+
+  it('lists the municipality’s clients with when each last got a token, never a secret or its hash', async () => {
+    const listed = await clients(admin, nordbyId);
+    expect(listed.status).toBe(200);
+    const dips = listed.body.find((candidate) => candidate.clientId === client.clientId)!;
+    expect(dips).toMatchObject({ name: 'DIPS Front', revokedAt: null });
+    expect(Object.keys(dips).sort()).toStrictEqual(['clientId', 'createdAt', 'id', 'lastTokenAt', 'name', 'revokedAt']);
+    expect(Date.parse(dips.lastTokenAt!)).toBeGreaterThanOrEqual(Date.parse(dips.createdAt));
+    const text = JSON.stringify(listed.body);
+    expect(text).not.toContain(client.clientSecret);
+    expect(text).not.toContain('scrypt');
+    expect(listed.body.map((candidate) => candidate.clientId)).not.toContain('epj-sorvik');
+    expect((await clients(sorvikAdmin, sorvikId)).body.map((candidate) => candidate.clientId)).toStrictEqual(['epj-sorvik']);
+  });
+
+  it('is for that municipality’s admin alone: an operator gets 403, another municipality’s admin 403 or 404', async () => {
+    expect((await clients(operator, nordbyId)).status).toBe(403);
+    expect((await revoke(operator, nordbyId, client.clientId)).status).toBe(403);
+    expect((await clients(sorvikAdmin, nordbyId)).status).toBe(403);
+    expect((await revoke(sorvikAdmin, nordbyId, client.clientId)).status).toBe(403);
+    // Another municipality's client named under this one's path is absent here.
+    expect((await revoke(admin, nordbyId, 'epj-sorvik')).status).toBe(404);
+    expect((await revoke(sorvikAdmin, sorvikId, client.clientId)).status).toBe(404);
+    expect((await clients(admin, 'not-a-tenant')).status).toBe(400);
+    expect((await pull(epj, 'GET', '?status=registered')).status).toBe(200);
+  });
+
+  it('revokes a client: the token it holds is refused at once with an OperationOutcome, it gets no new one, and the revocation is audited once', async () => {
+    const registered = await api<{ clientId: string; clientSecret: string }>(test.hub, admin, 'POST', `/api/tenants/${nordbyId}/epj-clients`, { name: 'Gerica' });
+    const held = await tokenFor(registered.body.clientId, registered.body.clientSecret);
+    expect((await pull(held, 'GET', '?status=registered')).status).toBe(200);
+
+    const revoked = await revoke(admin, nordbyId, registered.body.clientId);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ clientId: registered.body.clientId, name: 'Gerica' });
+    expect(revoked.body.revokedAt).not.toBeNull();
+
+    const refused = await pull<OperationOutcome>(held, 'GET', '?status=registered');
+    expect(refused.status).toBe(401);
+    expect(refused.body.resourceType).toBe('OperationOutcome');
+    expect(refused.body.issue[0]).toMatchObject({ code: 'login' });
+    expect(refused.body.issue[0]!.diagnostics).toContain('revoked');
+    const again = await requestToken({ grant_type: 'client_credentials', client_id: registered.body.clientId, client_secret: registered.body.clientSecret });
+    expect(again.status).toBe(401);
+    expect(again.body.error).toBe('invalid_client');
+
+    expect((await revoke(admin, nordbyId, registered.body.clientId)).body.revokedAt).toBe(revoked.body.revokedAt);
+    const audited = (await test.hub.dataSource.query("SELECT reason FROM audit_log WHERE action = 'epj-client.revoke'")) as Array<{ reason: string }>;
+    expect(audited).toHaveLength(1);
+    expect(audited[0]!.reason).toContain(registered.body.clientId);
+    const listed = (await clients(admin, nordbyId)).body;
+    expect(listed.find((candidate) => candidate.clientId === registered.body.clientId)?.revokedAt).toBe(revoked.body.revokedAt);
+    // The municipality's other client pulls on.
+    expect(listed.find((candidate) => candidate.clientId === client.clientId)?.revokedAt).toBeNull();
+    expect((await pull(epj, 'GET', '?status=registered')).status).toBe(200);
   });
 });

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, loadConfig } from '../../src/config/config.js';
 
 /** The message loadConfig stops the hub with, or a failure when it does not stop it. */
@@ -188,5 +192,43 @@ describe('loadConfig', () => {
       return;
     }
     expect(port).not.toBe(0);
+  });
+});
+
+describe('EPJ client authentication', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'epj-config-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const keyPath = join(folder, 'hub.pem');
+  writeFileSync(keyPath, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  const helseId = { EPJ_TOKEN_URL: 'http://127.0.0.1:1/oauth/token', EPJ_CLIENT_ID: 'hub', EPJ_CLIENT_AUTH: 'private_key_jwt', EPJ_PRIVATE_KEY_PATH: keyPath };
+
+  it('defaults to a client secret without DPoP', () => {
+    expect(loadConfig({})).toMatchObject({ EPJ_CLIENT_AUTH: 'client_secret_basic', EPJ_DPOP: false });
+  });
+
+  it('takes private_key_jwt with a readable key and no client secret, and DPoP on top', () => {
+    expect(loadConfig({ ...helseId, EPJ_DPOP: 'true', EPJ_KEY_ID: 'k1' })).toMatchObject({ EPJ_CLIENT_AUTH: 'private_key_jwt', EPJ_PRIVATE_KEY_PATH: keyPath, EPJ_KEY_ID: 'k1', EPJ_DPOP: true });
+  });
+
+  it('names each variable private_key_jwt still needs', () => {
+    const message = problemWith({ EPJ_CLIENT_AUTH: 'private_key_jwt' });
+    expect(message).toContain('EPJ_CLIENT_AUTH=private_key_jwt needs EPJ_TOKEN_URL');
+    expect(message).toContain('EPJ_CLIENT_AUTH=private_key_jwt needs EPJ_CLIENT_ID');
+    expect(message).toContain('EPJ_CLIENT_AUTH=private_key_jwt needs EPJ_PRIVATE_KEY_PATH');
+    expect(message).not.toContain('EPJ_CLIENT_SECRET');
+  });
+
+  it('refuses a key file it cannot read or that holds no usable key, naming EPJ_PRIVATE_KEY_PATH', () => {
+    expect(problemWith({ ...helseId, EPJ_PRIVATE_KEY_PATH: join(folder, 'missing.pem') })).toMatch(/EPJ_PRIVATE_KEY_PATH cannot be read \(ENOENT\)/);
+    const notAKey = join(folder, 'not-a-key.pem');
+    writeFileSync(notAKey, 'hemmelig-ikke-en-nøkkel');
+    const message = problemWith({ ...helseId, EPJ_PRIVATE_KEY_PATH: notAKey });
+    expect(message).toContain('EPJ_PRIVATE_KEY_PATH must hold a private key as a JWK (JSON) or PEM');
+    expect(message).not.toContain('hemmelig');
+  });
+
+  it('refuses an unknown way of authenticating and DPoP without a token endpoint', () => {
+    expect(problemWith({ EPJ_CLIENT_AUTH: 'client_secret_post' })).toContain('EPJ_CLIENT_AUTH must be one of client_secret_basic, private_key_jwt');
+    expect(problemWith({ EPJ_DPOP: 'true' })).toContain('EPJ_DPOP needs EPJ_TOKEN_URL');
   });
 });

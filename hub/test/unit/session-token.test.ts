@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Principal, issueSessionToken, readSessionToken } from '../../src/auth/session-token.js';
+import { type EpjPrincipal, type Principal, issueEpjToken, issueSessionToken, readEpjToken, readSessionToken } from '../../src/auth/session-token.js';
 
 const SECRET = 'test-session-secret-0123456789abcdef';
 const HOUR = 60 * 60 * 1000;
@@ -80,5 +80,22 @@ describe('session tokens', () => {
     const token = issueSessionToken(principal, SECRET, ISSUED);
     expect(token).not.toContain(SECRET);
     expect(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')).not.toContain(SECRET);
+  });
+});
+
+describe('EPJ access tokens beside session tokens', () => {
+  const client: EpjPrincipal = { clientId: 'epj-0123456789abcdef', tenantId: principal.tenantIds[0]! };
+  const MINUTE = 60 * 1000;
+
+  it('reads back the client for 15 minutes', () => {
+    const token = issueEpjToken(client, SECRET, ISSUED);
+    expect(readEpjToken(token, SECRET, ISSUED + 15 * MINUTE)).toStrictEqual(client);
+    expect(readEpjToken(token, SECRET, ISSUED + 15 * MINUTE + 1)).toBeNull();
+    expect(readEpjToken(token, 'another-hub-secret', ISSUED)).toBeNull();
+  });
+
+  it('is never read as a session, nor a session as an EPJ token, though both come from one secret', () => {
+    expect(readSessionToken(issueEpjToken(client, SECRET, ISSUED), SECRET, ISSUED)).toBeNull();
+    expect(readEpjToken(issueSessionToken(principal, SECRET, ISSUED), SECRET, ISSUED)).toBeNull();
   });
 });

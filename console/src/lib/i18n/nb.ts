@@ -11,6 +11,7 @@ import type {
   DeviceContactName,
   DeviceOutageView,
   DeviceStatusName,
+  DispenserDoses,
   JournalStatus,
 } from '@knutepunkt/hub/contract';
 
@@ -37,7 +38,8 @@ type CodeLabels = Record<
   | `deviceActions.${DeviceAction}`
   | `deviceActions.done.${DeviceAction}`
   | `serviceLevels.verdict.${TargetVerdict}`
-  | `journalFailures.kind.${FailureKind}`,
+  | `journalFailures.kind.${FailureKind}`
+  | `journalPolicy.dispenserDoses.${DispenserDoses}`,
   string
 >;
 
@@ -78,6 +80,7 @@ export const nb = {
   'queue.raisedAt': 'Meldt {time}',
   'queue.escalated': 'Eskalert ×{count}',
   'queue.repeated': 'Gjentatt ×{count}',
+  'queue.training': 'Øving',
 
   'incident.outage': 'Mulig strøm- eller nettbrudd',
   'incident.devices': '{count} enheter',
@@ -191,6 +194,27 @@ export const nb = {
   'resident.noneRecorded': 'Ingen registrert',
   'resident.provenance': 'Oppdatert {ago}, kilde: {source}',
   'resident.stale': 'Opplysningene kan være utdaterte.',
+  'epjContext.heading': 'Fra EPJ',
+  'epjContext.loading': 'Henter fra EPJ …',
+  'epjContext.refresh': 'Oppdater',
+  'epjContext.refreshing': 'Henter …',
+  'epjContext.fetched.now': 'hentet nå nettopp',
+  'epjContext.fetched.minutes': 'hentet for {count} min siden',
+  'epjContext.fetched.hours': 'hentet for {count} t siden',
+  'epjContext.fetched.days': 'hentet for {count} d siden',
+  'epjContext.services': 'Tjenester',
+  'epjContext.visitPlan': 'Besøksplan',
+  'epjContext.noServices': 'Ingen tjenester registrert i EPJ',
+  'epjContext.noVisits': 'Ingen planlagte besøk',
+  'epjContext.inactive': 'ikke aktiv',
+  'epjContext.unknownPatient': 'EPJ kjenner ikke tjenestemottakeren.',
+  'epjContext.daily': 'daglig',
+  'epjContext.weekly': 'ukentlig',
+  'epjContext.noTime': 'uten fast tid',
+  'epjContext.stale': 'EPJ svarer ikke nå. Dette er siste kopi og kan være utdatert. Årsak: {error}',
+  'epjContext.lastReadFailed': 'Siste henting fra EPJ feilet: {error}',
+  'epjContext.notConfigured': 'Ingen EPJ er koblet til knutepunktet.',
+  'epjContext.unavailable': 'EPJ kunne ikke leses, og det finnes ingen tidligere kopi. Årsak: {reason}',
 
   'error.network': 'Får ikke kontakt med huben.',
   'error.generic': 'Noe gikk galt: {message}',
@@ -318,6 +342,7 @@ export const nb = {
   'register.done': 'Registrert som {id}.',
   'register.another': 'Registrer en til',
   'register.show': 'Vis utstyret',
+  'register.training': 'Øvingsutstyr (journalføres aldri)',
 
   'logStep.reported': 'Hendelse meldt',
   'logStep.being-handled': 'Hendelse behandles',
@@ -351,6 +376,8 @@ export const nb = {
   'journal.pending': 'Venter på journalføring',
   'journal.delivered': 'Journalført',
   'journal.failed': 'Journalføring feilet',
+  'journal.training': 'Øving – journalføres ikke',
+  'journal.left-out': 'Journalføres ikke (kommunens regler)',
 
   'severity.40': 'Kritisk',
   'severity.30': 'Alvorlig',
@@ -454,6 +481,45 @@ export const nb = {
   'journalFailures.kind.epj-error': 'Feil hos EPJ',
   'journalFailures.kind.not-built': 'Journalnotatet kunne ikke lages',
   'journalFailures.kind.other': 'Ukjent årsak',
+
+  'epjClients.heading': 'EPJ-klienter',
+  'epjClients.note': 'Journalsystemene som henter journalnotater fra kommunen. En klient som trekkes tilbake, får ikke hente mer – med en gang.',
+  'epjClients.loading': 'Henter EPJ-klienter …',
+  'epjClients.none': 'Ingen EPJ-klient er registrert.',
+  'epjClients.column.name': 'Navn',
+  'epjClients.column.clientId': 'Klient-ID',
+  'epjClients.column.created': 'Registrert',
+  'epjClients.column.lastToken': 'Sist hentet tilgang',
+  'epjClients.column.status': 'Status',
+  'epjClients.neverToken': 'Aldri',
+  'epjClients.active': 'Aktiv',
+  'epjClients.revokedAt': 'Trukket tilbake {at}',
+  'epjClients.revoke': 'Trekk tilbake',
+  'epjClients.revokeConfirm': 'Ja, trekk tilbake tilgangen',
+  'epjClients.cancel': 'Avbryt',
+
+  'journalPolicy.heading': 'Journalføring',
+  'journalPolicy.note': 'Hva kommunen skriver i tjenestemottakerens journal. Alarmer fra øvingsutstyr journalføres aldri, og en glemt dose som ga alarm, står alltid i alarmens notat.',
+  'journalPolicy.loading': 'Henter kommunens regler for journalføring …',
+  'journalPolicy.setting': 'Innstilling',
+  'journalPolicy.value': 'Valg',
+  'journalPolicy.technicalAlarms': 'Tekniske alarmer',
+  'journalPolicy.technicalAlarms.on': 'Journalfør tekniske alarmer (lavt batteri, strømbrudd, ingen kontakt)',
+  'journalPolicy.dispenserDoses': 'Uttak fra medisindispenser',
+  'journalPolicy.dispenserDoses.daily-summary': 'Én oppsummering per dag',
+  'journalPolicy.dispenserDoses.each-dose': 'Ett notat per uttak',
+  'journalPolicy.dispenserDoses.none': 'Journalføres ikke',
+  'journalPolicy.dailySummaryAt': 'Dagsoppsummeringen skrives kl.',
+  'journalPolicy.dailySummaryAtHint': 'TT:MM, norsk tid. Oppsummerer dagen før.',
+  'journalPolicy.save': 'Lagre',
+  'journalPolicy.saving': 'Lagrer …',
+  'journalPolicy.saved': 'Lagret.',
+  'journalPolicy.summaryDate': 'Dag',
+  'journalPolicy.summarise': 'Skriv dagsoppsummering nå',
+  'journalPolicy.summarising': 'Skriver …',
+  'journalPolicy.written.none': 'Ingen nye notater for {date}: dagen er allerede oppsummert, eller ingen dispenser hadde uttak.',
+  'journalPolicy.written.one': 'Skrev 1 notat for {date}.',
+  'journalPolicy.written.other': 'Skrev {count} notater for {date}.',
 
   'supervisorAlert.heading': 'Varsler',
   'supervisorAlert.subject': '{code} {display} – {resident}, {address}',
