@@ -76,8 +76,8 @@ it('journal: sustained delivery rate into the EPJ simulator', async () => {
        FROM device_events model, alarms alarm, copies WHERE alarm.id = '${alarm.id}' AND model.device_id = alarm.device_id AND model.event_id = alarm.event_id;
        INSERT INTO alarms SELECT (jsonb_populate_record(NULL::alarms, to_jsonb(model) || jsonb_build_object('id', copies.id, 'event_id', copies.id, 'journal_status', 'pending'))).*
        FROM alarms model, copies WHERE model.id = '${alarm.id}';
-       INSERT INTO journal_outbox (alarm_id, tenant_id, bundle, status)
-       SELECT copies.id, model.tenant_id, replace(model.bundle::text, '${alarm.id}', copies.id::text)::jsonb, 'pending'
+       INSERT INTO journal_outbox (alarm_id, tenant_id, resident_id, bundle, status)
+       SELECT copies.id, model.tenant_id, model.resident_id, replace(model.bundle::text, '${alarm.id}', copies.id::text)::jsonb, 'pending'
        FROM journal_outbox model, copies WHERE model.alarm_id = '${alarm.id}';`,
     );
 

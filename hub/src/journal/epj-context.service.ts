@@ -8,15 +8,12 @@ import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { EpjContextView } from '../realtime/contract.js';
-import { isDNumber } from '../residents/national-id.js';
 import { Resident } from '../residents/resident.entity.js';
 import { EpjContextError, searchsetResources, summarisePatient, summariseServices, summariseVisitPlan, type EpjContextResources, type FhirResource } from './epj-context.js';
 import { EpjContextCopy } from './epj-context.entity.js';
-import { EpjPushConnector } from './epj-push.connector.js';
+import { nationalIdSystem } from './vkp-bundle.js';
+import { EpjDeliveryError, EpjPushConnector, EpjUnreachable } from './epj-push.connector.js';
 
-const TIMEOUT_MS = 10_000;
-const FODSELSNUMMER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.1';
-const D_NUMMER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.2';
 
 export interface EpjContextRequest {
   /** Read the EPJ even if the hub's copy is young enough. */
@@ -27,7 +24,7 @@ export interface EpjContextRequest {
 
 /**
  * The resident's context from the municipality's EPJ: their Patient, services (EpisodeOfCare)
- * and visit plan (CarePlan), read with the push connector's authorisation. The hub keeps the
+ * and visit plan (CarePlan), read through the push connector, with its authorisation. The hub keeps the
  * last copy per resident, shows it while it is younger than EPJ_CONTEXT_MAX_AGE_SECONDS, and
  * falls back on it, marked stale, when the EPJ cannot be read. Every read is audited.
  */
@@ -89,7 +86,7 @@ export class EpjContextService {
 
   /** Patient by national id, then its services and active plans, as VKP's patient service is searched. */
   private async fetchFromEpj(resident: Resident): Promise<EpjContextResources> {
-    const system = isDNumber(resident.nationalId) ? D_NUMMER_SYSTEM : FODSELSNUMMER_SYSTEM;
+    const system = nationalIdSystem(resident.nationalId);
     const patients = await this.search('Patient', { identifier: `${system}|${resident.nationalId}` });
     if (patients.length === 0) return { patient: null, episodesOfCare: [], carePlans: [] };
     if (patients.length > 1) throw new EpjContextError(`the EPJ has ${patients.length} patients with the resident's national id`);
@@ -105,17 +102,12 @@ export class EpjContextService {
   private async search(type: string, parameters: Record<string, string>): Promise<FhirResource[]> {
     const url = new URL(`${this.connector.endpoint().href.replace(/\/+$/, '')}/${type}`);
     for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
-    let headers: Record<string, string>;
-    try {
-      headers = { accept: 'application/fhir+json', ...(await this.connector.authorisation('GET', url)) };
-    } catch (error) {
-      throw new EpjContextError(`no authorisation for the EPJ: ${(error as Error).message}`);
-    }
     let response: Response;
     try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await this.connector.request('GET', url);
     } catch (error) {
-      throw new EpjContextError(`EPJ not reached: ${reasonOf(error)}`, true);
+      if (!(error instanceof EpjDeliveryError)) throw error;
+      throw new EpjContextError(error.message, error instanceof EpjUnreachable);
     }
     if (!response.ok) {
       const body = await response.text().catch(() => '');
@@ -156,9 +148,4 @@ function diagnosticsOf(body: string): string {
   } catch {
     return '';
   }
-}
-
-function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }

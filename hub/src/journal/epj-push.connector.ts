@@ -18,6 +18,14 @@ export class EpjDeliveryError extends Error {
   }
 }
 
+/** The EPJ (or its token endpoint) did not answer at all: down, or not reachable from here. */
+export class EpjUnreachable extends EpjDeliveryError {
+  constructor(message: string) {
+    super(message, false);
+    this.name = 'EpjUnreachable';
+  }
+}
+
 interface CachedToken {
   value: string;
   expiresAt: number;
@@ -54,11 +62,8 @@ export class EpjPushConnector {
     return endpoint;
   }
 
-  /**
-   * The headers that authorise one request to the EPJ's FHIR API (a push or a read of context).
-   * The method and URL are what a DPoP proof binds the request to.
-   */
-  async authorisation(method: string, url: URL): Promise<Record<string, string>> {
+  /** The headers that authorise one request to the EPJ's FHIR API; the method and URL are what a DPoP proof binds it to. */
+  private async authorisation(method: string, url: URL): Promise<Record<string, string>> {
     if (this.config.EPJ_TOKEN_URL) {
       const token = await this.accessToken();
       if (!this.dpopKey) return { authorization: `Bearer ${token}` };
@@ -69,18 +74,26 @@ export class EpjPushConnector {
     return { authorization: `Basic ${Buffer.from(`${decodeURIComponent(configured.username)}:${decodeURIComponent(configured.password)}`).toString('base64')}` };
   }
 
-  async send(bundle: object): Promise<void> {
-    const first = await this.post(bundle);
+  /**
+   * One authorised request to the EPJ's FHIR API, a push or a read of context. An EPJ that wants
+   * a fresh DPoP nonce says so once, and the request is repeated with it; a 401 drops the token,
+   * so the next request fetches a new one. Throws EpjUnreachable when the EPJ is not reached.
+   */
+  async request(method: 'GET' | 'POST', url: URL, body?: string): Promise<Response> {
+    const first = await this.requestOnce(method, url, body);
     let response = first.response;
-    // An EPJ that wants a fresh nonce in the proof says so once; the push is repeated with it.
     if (response.status === 401 && /error="use_dpop_nonce"/.test(response.headers.get('www-authenticate') ?? '') && this.wantsNonce(response, first.nonce)) {
       await response.body?.cancel();
-      response = (await this.post(bundle)).response;
+      response = (await this.requestOnce(method, url, body)).response;
     }
+    if (response.status === 401) this.token = null;
+    return response;
+  }
+
+  async send(bundle: object): Promise<void> {
+    const response = await this.request('POST', this.endpoint(), JSON.stringify(bundle));
     if (!response.ok) {
       const body = await response.text().catch(() => '');
-      // A token the EPJ no longer takes is fetched anew on the next attempt.
-      if (response.status === 401) this.token = null;
       const permanent = isPermanentRefusal(response.status) && !(response.status === 401 && this.config.EPJ_TOKEN_URL);
       throw new EpjDeliveryError(`EPJ answered ${response.status}: ${body.slice(0, 300)}`, permanent);
     }
@@ -90,16 +103,19 @@ export class EpjPushConnector {
     }
   }
 
-  /** One push; notes any nonce the EPJ hands out, and says which one the proof carried. */
-  private async post(bundle: object): Promise<{ response: Response; nonce: string | undefined }> {
-    const endpoint = this.endpoint();
+  /** One attempt; notes any nonce the EPJ hands out, and says which one the proof carried. */
+  private async requestOnce(method: 'GET' | 'POST', url: URL, body: string | undefined): Promise<{ response: Response; nonce: string | undefined }> {
     const nonce = this.resourceNonce;
-    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(await this.authorisation('POST', endpoint)) };
+    const headers: Record<string, string> = {
+      accept: 'application/fhir+json',
+      ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }),
+      ...(await this.authorisation(method, url)),
+    };
     let response: Response;
     try {
-      response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(bundle), signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (error) {
-      throw new EpjDeliveryError(`EPJ not reached: ${describe(error)}`, false);
+      throw new EpjUnreachable(`EPJ not reached: ${describe(error)}`);
     }
     this.resourceNonce = response.headers.get('dpop-nonce') ?? this.resourceNonce;
     return { response, nonce };
@@ -152,7 +168,7 @@ export class EpjPushConnector {
     try {
       response = await fetch(tokenUrl, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (error) {
-      throw new EpjDeliveryError(`EPJ token endpoint not reached: ${describe(error)}`, false);
+      throw new EpjUnreachable(`EPJ token endpoint not reached: ${describe(error)}`);
     }
     this.tokenNonce = response.headers.get('dpop-nonce') ?? this.tokenNonce;
     return { response, body: (await response.json().catch(() => ({}))) as TokenAnswer, nonce };

@@ -11,6 +11,7 @@
  * causes, measures and log steps comes from the caller (the console catalogue owns it).
  */
 import { createHash } from 'node:crypto';
+import { isDNumber } from '../residents/national-id.js';
 import {
   ALERT_CODES,
   ALERT_CODE_SYSTEM,
@@ -553,11 +554,9 @@ export function patientReference(nationalId: string, name: string): FhirReferenc
 }
 
 /** Fødselsnummer starts 0–3; a D-nummer adds 4 to the first digit (4–7); FHN starts 8 or 9. */
-function nationalIdSystem(nationalId: string): string {
-  const first = Number(nationalId[0]);
-  if (first <= 3) return FODSELSNUMMER_SYSTEM;
-  if (first <= 7) return D_NUMMER_SYSTEM;
-  return FHN_SYSTEM;
+export function nationalIdSystem(nationalId: string): string {
+  if (isDNumber(nationalId)) return D_NUMMER_SYSTEM;
+  return /^[89]/.test(nationalId) ? FHN_SYSTEM : FODSELSNUMMER_SYSTEM;
 }
 
 // ---------------------------------------------------------------------------------------------
