@@ -1,4 +1,4 @@
-import { ConflictException, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { ConflictException, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ALERT_CODES, isAlertCode } from '@knutepunkt/device-adapters';
@@ -63,19 +63,25 @@ export class JournalDeliveriesController {
     });
   }
 
-  /** Puts a failed entry back in the queue with fresh attempts; audited, as it sends a resident's record again. */
+  /**
+   * Puts a failed entry back in the queue with fresh attempts (an alarm's entry never built is
+   * built anew, under a new id); audited, as it sends a resident's record again.
+   */
   @Post(':outboxId/retry')
   @HttpCode(202)
   async retry(@Acting() principal: Principal, @Param('outboxId', ParseUUIDPipe) outboxId: string): Promise<{ outboxId: string; status: 'pending' }> {
     requireRole(principal, ['supervisor', 'admin'], 'retrying a journal delivery is for supervisors and admins');
     const entry = await this.tenancy.findOne(principal, OutboxEntry, 'outbox', outboxId);
-    const reopened = await this.db.transaction(async (manager) => {
-      if (!(await this.journal.retry(outboxId, manager))) return false;
-      await this.audit.record(principal, 'journal.retry', [entry.residentId], `retry of journal delivery ${outboxId} (was: ${entry.lastError ?? 'no reason'})`, manager);
-      return true;
+    const retried = await this.db.transaction(async (manager) => {
+      const outcome = await this.journal.retry(outboxId, manager);
+      if (outcome.outcome === 'queued') {
+        await this.audit.record(principal, 'journal.retry', [entry.residentId], `retry of journal delivery ${outboxId} as ${outcome.outboxId} (was: ${entry.lastError ?? 'no reason'})`, manager);
+      }
+      return outcome;
     });
-    if (!reopened) throw new ConflictException(`journal entry ${outboxId} is not a failed delivery (status: ${entry.status})`);
-    await this.journal.requeue(outboxId, entry.alarmId);
-    return { outboxId, status: 'pending' };
+    if (retried.outcome === 'not-failed') throw new ConflictException(`journal entry ${outboxId} is not a failed delivery (status: ${entry.status})`);
+    if (retried.outcome === 'not-queued') throw new UnprocessableEntityException(`journal entry ${outboxId} cannot be sent again: ${retried.reason}`);
+    await this.journal.requeue(retried.outboxId, entry.alarmId);
+    return { outboxId: retried.outboxId, status: 'pending' };
   }
 }

@@ -40,6 +40,9 @@ interface DeliveryJob {
   outboxId: string;
 }
 
+/** What a retry did: put the entry (or a rebuilt one) back in the queue, found it not failed, or could not queue it, and why. */
+export type RetryOutcome = { outcome: 'queued'; outboxId: string } | { outcome: 'not-failed' } | { outcome: 'not-queued'; reason: string };
+
 /**
  * Journaling through a transactional outbox: the entry is written in the transaction that
  * closes the alarm, then a BullMQ job delivers it to the EPJ. The job id is the outbox id and
@@ -227,21 +230,25 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   /**
-   * Makes a failed entry pending again with a fresh set of attempts, in the caller's transaction.
-   * False when it is not among the failed ones (delivered, or already waiting).
+   * Puts a failed entry back with a fresh set of attempts, in the caller's transaction. An alarm's
+   * entry that was never built (registry data the journal could not use) is built anew from the
+   * alarm as it stands now, as a new entry that supersedes it; one of no alarm cannot be.
    */
-  async retry(outboxId: string, manager: EntityManager): Promise<boolean> {
-    const reopened = await manager
-      .createQueryBuilder()
-      .update(OutboxEntry)
-      .set({ status: 'pending', attempts: 0 })
-      .where('id = :outboxId AND status = :failed', { outboxId, failed: 'failed' })
-      .returning(['alarmId'])
-      .execute();
-    const row = (reopened.raw as Array<{ alarm_id: string | null }>)[0];
-    if (!row) return false;
-    if (row.alarm_id) await manager.update(Alarm, { id: row.alarm_id }, { journalStatus: 'pending' });
-    return true;
+  async retry(outboxId: string, manager: EntityManager): Promise<RetryOutcome> {
+    const entry = await manager.findOne(OutboxEntry, { where: { id: outboxId, status: 'failed' }, lock: { mode: 'pessimistic_write' } });
+    if (!entry) return { outcome: 'not-failed' };
+    if (Object.keys(entry.bundle).length === 0) {
+      if (!entry.alarmId) return { outcome: 'not-queued', reason: `it was never built and belongs to no alarm to build it from (${entry.lastError ?? 'no reason'})` };
+      const { state } = await manager.findOneByOrFail(Alarm, { id: entry.alarmId });
+      if (state !== 'closed') return { outcome: 'not-queued', reason: 'its alarm is open again and is journaled when it closes' };
+      const rebuilt = await this.writeWithin(manager, entry.alarmId);
+      if (rebuilt) return { outcome: 'queued', outboxId: rebuilt };
+      const alarm = await manager.findOneByOrFail(Alarm, { id: entry.alarmId });
+      return { outcome: 'not-queued', reason: alarm.journalStatus === 'failed' ? `it still cannot be built: ${alarm.journalError ?? 'no reason'}` : `the alarm is now ${alarm.journalStatus}` };
+    }
+    await manager.update(OutboxEntry, { id: outboxId }, { status: 'pending', attempts: 0 });
+    if (entry.alarmId) await manager.update(Alarm, { id: entry.alarmId }, { journalStatus: 'pending' });
+    return { outcome: 'queued', outboxId };
   }
 
   /**

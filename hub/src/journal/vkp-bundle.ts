@@ -20,7 +20,6 @@ import {
   COMPOSITION_SECTION_SYSTEM,
   LOG_STEPS,
   SEVERITIES,
-  SEVERITY_SYSTEM,
   isAlertCode,
   type LogStepCode,
 } from '@knutepunkt/device-adapters';
@@ -89,6 +88,8 @@ export interface FhirDetectedIssue {
   patient: FhirReference;
   identifiedDateTime: string;
   author?: FhirReference;
+  /** The device that raised the alarm, by its identifier. */
+  evidence?: Array<{ detail: FhirReference[] }>;
   detail?: string;
 }
 
@@ -239,7 +240,6 @@ export const ORGANISATION_NUMBER_SYSTEM = 'urn:oid:2.16.578.1.12.4.1.4.101';
 const PROFILE_DETECTED_ISSUE = 'http://ehelse.no/fhir/StructureDefinition/vkp-DetectedIssue-v090';
 const PROFILE_COMPOSITION = 'http://ehelse.no/fhir/StructureDefinition/vkp-Composition-v090';
 const PROFILE_ENCOUNTER = 'http://ehelse.no/fhir/StructureDefinition/vkp-Encounter-v090';
-export const EXTENSION_SEVERITY_LEVEL = 'http://ehelse.no/fhir/StructureDefinition/vkp-severity-level-v090';
 const EXTENSION_ENCOUNTER_DEVICE = 'http://ehelse.no/fhir/StructureDefinition/vkp-encounterDevice-v090';
 const ENCOUNTER_MODE_SYSTEM = 'http://ehelse.no/fhir/CodeSystem/vkp-encounter-mode-v090';
 const ENCOUNTER_REASON_SYSTEM = 'http://ehelse.no/fhir/CodeSystem/vkp-encounter-reason-v090';
@@ -255,7 +255,6 @@ const ENCOUNTER_MODE_VISIT: FhirCodeableConcept = {
 };
 /** vkp-encounter-reason-v090 2: a visit because of an event (the alarm), not a planned one. */
 const ENCOUNTER_REASON_EVENT: FhirCodeableConcept = { coding: [{ system: ENCOUNTER_REASON_SYSTEM, code: '2', display: 'hendelsesbasert tilsyn' }] };
-const EXTENSION_DEVICE_REFERENCE = 'http://ehelse.no/fhir/StructureDefinition/vkp-deviceReference-v090';
 
 const LOINC = 'http://loinc.org';
 /** Composition.type: LOINC 34109-9 "Note" (the VKP profile leaves type open; FHIR's binding is preferred LOINC). */
@@ -307,26 +306,13 @@ export function buildJournalBundle(source: JournalSource): FhirBundle {
   const detectedIssue: FhirDetectedIssue = {
     resourceType: 'DetectedIssue',
     meta: { profile: [PROFILE_DETECTED_ISSUE] },
+    // The VKP severity-level and deviceReference extensions are declared for Flag and for
+    // backbone elements, and the VKP DetectedIssue profile slices neither onto DetectedIssue: the
+    // VKP level goes into the narrative beside R4's severity, the device into the evidence.
     text: narrative([
       paragraph(`${alertDisplay}, meldt ${osloWhen(alarm.occurredAt)} fra ${input.deviceModel}.`),
-      paragraph(`Årsak: ${input.causeLabel}.`),
+      paragraph(`Alvorlighetsgrad: ${SEVERITIES[alarm.severity]}. Årsak: ${input.causeLabel}.`),
     ]),
-    extension: [
-      {
-        url: EXTENSION_SEVERITY_LEVEL,
-        valueCodeableConcept: {
-          coding: [{ system: SEVERITY_SYSTEM, code: String(alarm.severity), display: SEVERITIES[alarm.severity] }],
-        },
-      },
-      {
-        url: EXTENSION_DEVICE_REFERENCE,
-        valueReference: {
-          type: 'Device',
-          identifier: { system: DEVICE_IDENTIFIER_SYSTEM, value: input.deviceId },
-          display: input.deviceModel,
-        },
-      },
-    ],
     identifier: [detectedIssueKey.identifier],
     status: 'final',
     code: { coding: [{ system: ALERT_CODE_SYSTEM, code: alarm.code, display: alertDisplay }] },
@@ -336,6 +322,7 @@ export function buildJournalBundle(source: JournalSource): FhirBundle {
     // R4 types DetectedIssue.author as Practitioner | PractitionerRole | Device, so this logical
     // reference to the organisation deliberately carries no `type`.
     author: organisation,
+    evidence: [{ detail: [{ type: 'Device', identifier: { system: DEVICE_IDENTIFIER_SYSTEM, value: input.deviceId }, display: input.deviceModel }] }],
     detail: input.causeLabel,
   };
 

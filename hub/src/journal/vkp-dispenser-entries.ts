@@ -8,7 +8,6 @@
 import { ALERT_CODES, ALERT_CODE_SYSTEM, FLAG_CODE_SYSTEM, MEDICATION_DISPENSE_EVENT_SYSTEM, SEVERITIES, SEVERITY_SYSTEM, isAlertCode, type Severity } from '@knutepunkt/device-adapters';
 import {
   DEVICE_IDENTIFIER_SYSTEM,
-  EXTENSION_SEVERITY_LEVEL,
   JOURNAL_IDENTIFIER_SYSTEM,
   ORGANISATION_NUMBER_SYSTEM,
   deviceExtension,
@@ -30,6 +29,8 @@ import {
 
 const PROFILE_MEDICATION_DISPENSE = 'http://ehelse.no/fhir/StructureDefinition/vkp-MedicationDispense-v090';
 const PROFILE_FLAG = 'http://ehelse.no/fhir/StructureDefinition/vkp-Flag-v090';
+/** Declared for Flag only (its context): the VKP severity of what the flag sums up. */
+const EXTENSION_SEVERITY_LEVEL = 'http://ehelse.no/fhir/StructureDefinition/vkp-severity-level-v090';
 const EXTENSION_MEDICATION_DISPENSE_DEVICE = 'http://ehelse.no/fhir/StructureDefinition/VkpMedicationDispenseDevice-v090';
 
 /** vkp-medicationdispense-events-v090 1: the dispenser's ordinary dose (the kind of dispense, taken out or not). */

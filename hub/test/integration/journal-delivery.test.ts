@@ -170,6 +170,36 @@ describe('an entry the EPJ refuses', () => {
   });
 });
 
+describe('an entry that could not be built', () => {
+  it('is built anew from its alarm when retried once the registry is mended, and refused with the reason while it is not', async () => {
+    const device = deviceOf(test.manifest, 'safety-alarm', 14);
+    const [{ name }] = (await test.hub.dataSource.query('SELECT name FROM residents WHERE id = $1', [device.residentId])) as [{ name: string }];
+    // A name of blanks, as a careless registry import might leave: the database takes it, the journal cannot.
+    await test.hub.dataSource.query("UPDATE residents SET name = '   ' WHERE id = $1", [device.residentId]);
+    const alarm = await closedAlarm(14);
+    expect(alarm.journal.status).toBe('failed');
+    const rows = async () =>
+      (await test.hub.dataSource.query('SELECT id, status, last_error FROM journal_outbox WHERE alarm_id = $1 ORDER BY created_at', [alarm.id])) as Array<{ id: string; status: string; last_error: string | null }>;
+    const [unbuilt] = await rows();
+    expect(unbuilt).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/resident name is empty/) });
+
+    const stillBroken = await api<{ message: string }>(test.hub, supervisor, 'POST', `/api/journal/${unbuilt!.id}/retry`);
+    expect(stillBroken.status).toBe(422);
+    expect(stillBroken.body.message).toMatch(/still cannot be built: .*resident name is empty/);
+    const [, second] = await rows();
+    expect(second!.status).toBe('failed');
+
+    await test.hub.dataSource.query('UPDATE residents SET name = $2 WHERE id = $1', [device.residentId, name]);
+    const retried = await api<{ outboxId: string; status: string }>(test.hub, supervisor, 'POST', `/api/journal/${second!.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.body.outboxId).not.toBe(second!.id);
+    await eventually(async () => (await rows()).at(-1)!.status === 'delivered', 10_000, 'rebuilt entry delivered');
+    expect((await rows()).map((row) => row.status)).toEqual(['superseded', 'superseded', 'delivered']);
+    expect((await api<AlarmDetail>(test.hub, operator, 'GET', `/api/alarms/${alarm.id}`)).body.alarm.journal.status).toBe('delivered');
+    expect(test.epj.received().filter((resource) => resource.identifier.value.includes(alarm.id)).map((resource) => resource.type).sort()).toEqual(['Composition', 'DetectedIssue']);
+  });
+});
+
 describe('pushing with OAuth2 client credentials', () => {
   let guarded: EpjReceiver;
   let oauthHub: TestHub;
