@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, ForbiddenException, Get, HttpCod
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { Acting, OperatorGuard } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
@@ -19,6 +20,7 @@ export class JournalPolicyController {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tenancy: Tenancy,
     private readonly dispensers: DispenserJournal,
+    private readonly audit: AuditService,
   ) {}
 
   @Get('journal-policy')
@@ -39,7 +41,10 @@ export class JournalPolicyController {
       throw error;
     }
     // Stored as given, so a default changed in a later release reaches the municipalities that left it out.
-    await this.db.query('UPDATE tenants SET journal_policy = $2 WHERE id = $1', [tenantId, JSON.stringify(body ?? {})]);
+    await this.db.transaction(async (manager) => {
+      await manager.query('UPDATE tenants SET journal_policy = $2 WHERE id = $1', [tenantId, JSON.stringify(body ?? {})]);
+      await this.audit.recordSetup(principal, 'journal.policy', `journaling policy of ${tenantId} set to ${JSON.stringify(policy)}`, manager);
+    });
     return policy;
   }
 

@@ -83,6 +83,9 @@ describe('the journaling policy', () => {
     expect(unknown.body.message).toMatch(/^everything: not part of a journaling policy/);
     const late = await api<{ message: string }>(test.hub, admin, 'PUT', `/api/tenants/${nordby}/journal-policy`, { dailySummaryAt: '25:00' });
     expect(late.body.message).toMatch(/^dailySummaryAt/);
+    expect((await api(test.hub, admin, 'PUT', `/api/tenants/${nordby}/journal-policy`, { dailySummaryAt: '05:30' })).status).toBe(200);
+    const [audit] = (await test.hub.dataSource.query("SELECT reason FROM audit_log WHERE action = 'journal.policy' ORDER BY at DESC LIMIT 1")) as Array<{ reason: string }>;
+    expect(audit!.reason).toContain('"dailySummaryAt":"05:30"');
     const sorvik = (await loginAs(test, 'sorvik')).operator.tenants[0]!.id;
     expect((await api(test.hub, admin, 'PUT', `/api/tenants/${sorvik}/journal-policy`, {})).status).toBe(403);
   });
