@@ -33,7 +33,7 @@ import { MqttBroker } from './ingest/mqtt-broker.service.js';
 import { VkpFhirController } from './ingest/vkp-fhir.controller.js';
 import { EpjContextController } from './journal/epj-context.controller.js';
 import { EpjContextService } from './journal/epj-context.service.js';
-import { EpjPushConnector } from './journal/epj-push.connector.js';
+import { EpjEndpoints } from './journal/epj-endpoints.js';
 import { HandoverController } from './handover/handover.controller.js';
 import { HandoverService } from './handover/handover.service.js';
 import { JournalService } from './journal/journal.service.js';
@@ -107,7 +107,7 @@ export class HubModule {
         ResponderTeams,
         TenantTriageRules,
         RealtimeGateway,
-        EpjPushConnector,
+        EpjEndpoints,
         EpjContextService,
         JournalService,
         DispenserJournal,

@@ -10,7 +10,7 @@ import { DeviceCommands } from '../devices/device-commands.service.js';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { StoredEvent } from '../ingest/stored-event.entity.js';
-import { JournalService } from '../journal/journal.service.js';
+import { JournalService, type QueuedEntry } from '../journal/journal.service.js';
 import { type AlarmView, type CallOutReport, RECENTLY_CLOSED_MS, type CallOutRequest, type CloseAlarmRequest, compareQueue, type ManualLogStep } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { ResponderTeams } from '../responders/responder-teams.service.js';
@@ -294,7 +294,7 @@ export class AlarmsService implements OnModuleInit {
   /** Closes with coded cause and measures, and writes the journal entry in the same transaction. */
   async close(principal: Principal, alarmId: string, request: CloseAlarmRequest): Promise<AlarmView> {
     requireRole(principal, RESPONSE_CENTRE, 'only the response centre closes alarms');
-    let outboxId: string | undefined;
+    let entry: QueuedEntry | undefined;
     await this.act(
       principal,
       alarmId,
@@ -303,12 +303,12 @@ export class AlarmsService implements OnModuleInit {
         audit: 'alarm.close',
         purpose: `closing alarm ${alarmId} and journaling it`,
         within: async (manager) => {
-          outboxId = (await this.journal.writeWithin(manager, alarmId)) ?? undefined;
+          entry = (await this.journal.writeWithin(manager, alarmId)) ?? undefined;
         },
       },
     );
     // The outbox holds the entry; if Redis is away now, the outbox sweep queues it later.
-    if (outboxId) this.journal.dispatch(outboxId).catch((error: Error) => this.logger.warn(`journal entry ${outboxId} waits in the outbox: ${error.message}`));
+    if (entry) this.journal.dispatch(entry).catch((error: Error) => this.logger.warn(`journal entry ${entry!.id} waits in the outbox: ${error.message}`));
     return this.announceUpdated(principal, alarmId);
   }
 

@@ -1,5 +1,6 @@
 import { newSecret } from '../auth/secret-hash.js';
 import { readSigningKey } from '../journal/epj-client-proofs.js';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -92,6 +93,65 @@ const url = (description: string, protocols: string[], fallback: string | undefi
   },
 });
 
+/** The settings that say how to reach one EPJ: the default one's from the environment, other EPJs' from EPJ_ROUTES_FILE. */
+const EPJ_ENDPOINT_SETTINGS = ['EPJ_FHIR_URL', 'EPJ_TOKEN_URL', 'EPJ_CLIENT_ID', 'EPJ_CLIENT_AUTH', 'EPJ_CLIENT_SECRET', 'EPJ_PRIVATE_KEY_PATH', 'EPJ_KEY_ID', 'EPJ_DPOP', 'EPJ_SCOPE'] as const;
+
+export interface EpjEndpointSettings {
+  EPJ_FHIR_URL: string | undefined;
+  EPJ_TOKEN_URL: string | undefined;
+  EPJ_CLIENT_ID: string | undefined;
+  EPJ_CLIENT_AUTH: 'client_secret_basic' | 'private_key_jwt';
+  EPJ_CLIENT_SECRET: string | undefined;
+  EPJ_PRIVATE_KEY_PATH: string | undefined;
+  EPJ_KEY_ID: string | undefined;
+  EPJ_DPOP: boolean;
+  EPJ_SCOPE: string | undefined;
+}
+
+/**
+ * Municipalities whose entries go to an EPJ of their own (an inter-municipal centre serves
+ * several): a JSON file from organisation number to that EPJ's endpoint settings, each read and
+ * checked as the environment's are.
+ */
+const epjRoutes = (description: string): Setting<Record<string, EpjEndpointSettings>> => ({
+  description,
+  default: () => ({}),
+  parse: (path) => {
+    let file: unknown;
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new InvalidSetting(`must be a readable JSON file: ${(error as Error).message}`);
+    }
+    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new InvalidSetting('must hold a JSON object from organisation number to EPJ settings');
+    const problems: string[] = [];
+    const routes: Record<string, EpjEndpointSettings> = {};
+    for (const [organisationNumber, entry] of Object.entries(file as Record<string, unknown>)) {
+      const where = `${organisationNumber}: `;
+      if (!/^\d{9}$/.test(organisationNumber)) {
+        problems.push(`"${organisationNumber}" is not an organisation number (9 digits)`);
+        continue;
+      }
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        problems.push(`${where}must be an object of EPJ settings`);
+        continue;
+      }
+      const env: Record<string, string> = {};
+      for (const [name, value] of Object.entries(entry as Record<string, unknown>)) {
+        if (!(EPJ_ENDPOINT_SETTINGS as readonly string[]).includes(name)) problems.push(`${where}${name} is not an EPJ endpoint setting (${EPJ_ENDPOINT_SETTINGS.join(', ')})`);
+        else if (typeof value !== 'string' && typeof value !== 'boolean') problems.push(`${where}${name} must be a string`);
+        else env[name] = String(value);
+      }
+      const settings = readSettings(EPJ_ENDPOINT_SETTINGS, env, problems, where) as unknown as EpjEndpointSettings;
+      if (!settings.EPJ_FHIR_URL) problems.push(`${where}EPJ_FHIR_URL is required`);
+      problems.push(...endpointProblems(env, settings, where));
+      routes[organisationNumber] = settings;
+    }
+    if (problems.length > 0) throw new InvalidSetting(problems.join('; '));
+    return routes;
+  },
+});
+
 const consoleBuild = fileURLToPath(new URL('../../../console/build', import.meta.url));
 
 export const SETTINGS = {
@@ -126,6 +186,9 @@ export const SETTINGS = {
   EPJ_RETRY_CAP_MS: count('Longest wait between attempts at one journal entry', 300_000, 10, 3_600_000),
   EPJ_CIRCUIT_FAILURES: count('Failed pushes in a row after which the hub stops calling the EPJ for a cool-down', 5, 1, 1000),
   EPJ_CIRCUIT_COOLDOWN_MS: count('How long the hub leaves an EPJ alone after EPJ_CIRCUIT_FAILURES failures in a row', 30_000, 100, 3_600_000),
+  EPJ_ROUTES_FILE: epjRoutes(
+    'A JSON file giving municipalities EPJs of their own: {"<organisation number>": {"EPJ_FHIR_URL": "…", …}} with any of the EPJ_* settings that say how to reach an EPJ; the others use EPJ_FHIR_URL',
+  ),
   EPJ_CONTEXT_MAX_AGE_SECONDS: count("How long the hub's copy of a resident's context from the EPJ (services, visit plan) is shown without reading the EPJ again", 900, 0, 86_400),
   DEMO_FLEET: flag('Seed a demo municipality, operators and a simulated fleet, and write the fleet manifest', false),
   FLEET_MANIFEST_PATH: text('Where the demo fleet manifest (device credentials) is written', '.knutepunkt/demo-fleet.json'),
@@ -143,33 +206,46 @@ export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const problems: string[] = [];
-  const config: Record<string, unknown> = {};
-  for (const [name, setting] of Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>) {
+  const config = readSettings(Object.keys(SETTINGS) as Array<keyof Settings>, env, problems, '') as HubConfig;
+  problems.push(...endpointProblems(env, config, ''));
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  config.SESSION_SECRET ??= newSecret(32);
+  return config;
+}
+
+/** Reads the named settings from `env`, each problem named (after `where`) and added to `problems`. */
+function readSettings(names: ReadonlyArray<keyof Settings>, env: Record<string, string | undefined>, problems: string[], where: string): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const name of names) {
+    const setting = SETTINGS[name] as Setting<unknown>;
     const raw = env[name];
     if (raw === undefined || raw === '') {
-      config[name] = setting.default();
+      values[name] = setting.default();
       continue;
     }
     try {
-      config[name] = setting.parse(raw);
+      values[name] = setting.parse(raw);
     } catch (error) {
       // A secret's value is never echoed back.
       const shown = setting.secret ? '' : ` (got "${raw.slice(0, 60)}")`;
-      problems.push(`${name} ${(error as Error).message}${shown}`);
+      problems.push(`${where}${name} ${(error as Error).message}${shown}`);
     }
   }
-  if (config.EPJ_CLIENT_AUTH === 'private_key_jwt') {
+  return values;
+}
+
+/** What one EPJ's settings lack together: the token endpoint's credentials, DPoP's token. */
+function endpointProblems(env: Record<string, string | undefined>, settings: Pick<EpjEndpointSettings, 'EPJ_CLIENT_AUTH' | 'EPJ_DPOP'>, where: string): string[] {
+  const problems: string[] = [];
+  if (settings.EPJ_CLIENT_AUTH === 'private_key_jwt') {
     for (const needed of ['EPJ_TOKEN_URL', 'EPJ_CLIENT_ID', 'EPJ_PRIVATE_KEY_PATH']) {
-      if (!env[needed]) problems.push(`EPJ_CLIENT_AUTH=private_key_jwt needs ${needed}`);
+      if (!env[needed]) problems.push(`${where}EPJ_CLIENT_AUTH=private_key_jwt needs ${needed}`);
     }
   } else if (env.EPJ_TOKEN_URL && !(env.EPJ_CLIENT_ID && env.EPJ_CLIENT_SECRET)) {
-    problems.push('EPJ_TOKEN_URL needs EPJ_CLIENT_ID and EPJ_CLIENT_SECRET');
+    problems.push(`${where}EPJ_TOKEN_URL needs EPJ_CLIENT_ID and EPJ_CLIENT_SECRET`);
   }
-  if (config.EPJ_DPOP === true && !env.EPJ_TOKEN_URL) problems.push('EPJ_DPOP needs EPJ_TOKEN_URL (DPoP binds the token it issues)');
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-  const result = config as HubConfig;
-  result.SESSION_SECRET ??= newSecret(32);
-  return result;
+  if (settings.EPJ_DPOP === true && !env.EPJ_TOKEN_URL) problems.push(`${where}EPJ_DPOP needs EPJ_TOKEN_URL (DPoP binds the token it issues)`);
+  return problems;
 }
 
 /** The configuration as a NestJS provider token. */

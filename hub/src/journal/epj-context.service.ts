@@ -12,7 +12,8 @@ import { Resident } from '../residents/resident.entity.js';
 import { EpjContextError, searchsetResources, summarisePatient, summariseServices, summariseVisitPlan, type EpjContextResources, type FhirResource } from './epj-context.js';
 import { EpjContextCopy } from './epj-context.entity.js';
 import { nationalIdSystem } from './vkp-bundle.js';
-import { EpjDeliveryError, EpjPushConnector, EpjUnreachable } from './epj-push.connector.js';
+import { EpjEndpoints } from './epj-endpoints.js';
+import { EpjDeliveryError, type EpjPushConnector, EpjUnreachable } from './epj-push.connector.js';
 
 
 export interface EpjContextRequest {
@@ -34,7 +35,7 @@ export class EpjContextService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tenancy: Tenancy,
     private readonly audit: AuditService,
-    private readonly connector: EpjPushConnector,
+    private readonly endpoints: EpjEndpoints,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -42,7 +43,8 @@ export class EpjContextService {
     requireRole(principal, RESPONSE_CENTRE, "the resident's EPJ context is for the response centre");
     const resident = await this.tenancy.findOne(principal, Resident, 'resident', residentId);
     const purpose = await this.purpose(principal, resident, request.alarmId);
-    if (!this.config.EPJ_FHIR_URL) throw new ConflictException('no EPJ is configured (EPJ_FHIR_URL is unset), so there is no EPJ context to read');
+    const endpoint = await this.endpoints.forTenant(resident.tenantId);
+    if (!endpoint) throw new ConflictException("no EPJ is configured for the resident's municipality (EPJ_FHIR_URL, EPJ_ROUTES_FILE), so there is no EPJ context to read");
     const copies = this.db.getRepository(EpjContextCopy);
     const copy = await copies.findOneBy({ residentId });
     const maxAgeMs = this.config.EPJ_CONTEXT_MAX_AGE_SECONDS * 1000;
@@ -53,7 +55,7 @@ export class EpjContextService {
 
     let resources: EpjContextResources;
     try {
-      resources = await this.fetchFromEpj(resident);
+      resources = await this.fetchFromEpj(endpoint.connector, resident);
     } catch (error) {
       if (!(error instanceof EpjContextError)) throw error;
       const failedAt = new Date();
@@ -85,26 +87,26 @@ export class EpjContextService {
   }
 
   /** Patient by national id, then its services and active plans, as VKP's patient service is searched. */
-  private async fetchFromEpj(resident: Resident): Promise<EpjContextResources> {
+  private async fetchFromEpj(connector: EpjPushConnector, resident: Resident): Promise<EpjContextResources> {
     const system = nationalIdSystem(resident.nationalId);
-    const patients = await this.search('Patient', { identifier: `${system}|${resident.nationalId}` });
+    const patients = await this.search(connector, 'Patient', { identifier: `${system}|${resident.nationalId}` });
     if (patients.length === 0) return { patient: null, episodesOfCare: [], carePlans: [] };
     if (patients.length > 1) throw new EpjContextError(`the EPJ has ${patients.length} patients with the resident's national id`);
     const patient = patients[0]!;
     if (typeof patient.id !== 'string' || patient.id === '') throw new EpjContextError('the EPJ sent a Patient without an id');
     const [episodesOfCare, carePlans] = await Promise.all([
-      this.search('EpisodeOfCare', { patient: patient.id }),
-      this.search('CarePlan', { patient: patient.id, status: 'active' }),
+      this.search(connector, 'EpisodeOfCare', { patient: patient.id }),
+      this.search(connector, 'CarePlan', { patient: patient.id, status: 'active' }),
     ]);
     return { patient, episodesOfCare, carePlans };
   }
 
-  private async search(type: string, parameters: Record<string, string>): Promise<FhirResource[]> {
-    const url = new URL(`${this.connector.endpoint().href.replace(/\/+$/, '')}/${type}`);
+  private async search(connector: EpjPushConnector, type: string, parameters: Record<string, string>): Promise<FhirResource[]> {
+    const url = new URL(`${connector.endpoint().href.replace(/\/+$/, '')}/${type}`);
     for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
     let response: Response;
     try {
-      response = await this.connector.request('GET', url);
+      response = await connector.request('GET', url);
     } catch (error) {
       if (!(error instanceof EpjDeliveryError)) throw error;
       throw new EpjContextError(error.message, error instanceof EpjUnreachable);

@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import type { EpjEndpointSettings } from '../config/config.js';
 import { isPermanentRefusal } from './delivery-policy.js';
 import { CLIENT_ASSERTION_TYPE, clientAssertion, dpopProof, newDpopKey, readSigningKey, type SigningKey } from './epj-client-proofs.js';
 
@@ -32,14 +31,13 @@ interface CachedToken {
 }
 
 /**
- * Pushes a transaction Bundle to the EPJ's FHIR endpoint. Authenticates with an OAuth2
+ * One EPJ's FHIR API, for pushes of transaction Bundles and reads of context. Authenticates with an OAuth2
  * client-credentials token (cached until shortly before it expires) when EPJ_TOKEN_URL is set,
  * otherwise with basic authentication from the endpoint URL's credentials, if any. At the token
  * endpoint the hub proves who it is by client secret or, as HelseID wants, by a client assertion
  * signed with its private key; with EPJ_DPOP the token is bound to a key the hub makes at start,
  * and every request carries a DPoP proof of that key.
  */
-@Injectable()
 export class EpjPushConnector {
   private token: CachedToken | null = null;
   private tokenRequest: Promise<string> | null = null;
@@ -49,7 +47,7 @@ export class EpjPushConnector {
   private tokenNonce: string | undefined;
   private resourceNonce: string | undefined;
 
-  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {
+  constructor(private readonly config: EpjEndpointSettings) {
     this.clientKey = config.EPJ_CLIENT_AUTH === 'private_key_jwt' ? readSigningKey(config.EPJ_PRIVATE_KEY_PATH!, config.EPJ_KEY_ID) : null;
     this.dpopKey = config.EPJ_DPOP ? newDpopKey() : null;
   }

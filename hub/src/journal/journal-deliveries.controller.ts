@@ -75,13 +75,13 @@ export class JournalDeliveriesController {
     const retried = await this.db.transaction(async (manager) => {
       const outcome = await this.journal.retry(outboxId, manager);
       if (outcome.outcome === 'queued') {
-        await this.audit.record(principal, 'journal.retry', [entry.residentId], `retry of journal delivery ${outboxId} as ${outcome.outboxId} (was: ${entry.lastError ?? 'no reason'})`, manager);
+        await this.audit.record(principal, 'journal.retry', [entry.residentId], `retry of journal delivery ${outboxId} as ${outcome.entry.id} (was: ${entry.lastError ?? 'no reason'})`, manager);
       }
       return outcome;
     });
     if (retried.outcome === 'not-failed') throw new ConflictException(`journal entry ${outboxId} is not a failed delivery (status: ${entry.status})`);
     if (retried.outcome === 'not-queued') throw new UnprocessableEntityException(`journal entry ${outboxId} cannot be sent again: ${retried.reason}`);
-    await this.journal.requeue(retried.outboxId, entry.alarmId);
-    return { outboxId: retried.outboxId, status: 'pending' };
+    await this.journal.requeue(retried.entry, entry.alarmId);
+    return { outboxId: retried.entry.id, status: 'pending' };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Job, type JobsOptions, Queue, RateLimitError, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AlarmLogEntry } from '../alarms/alarm-log-entry.entity.js';
 import { AlarmViews } from '../alarms/alarm-views.service.js';
@@ -18,8 +18,9 @@ import { OutboxEntry } from './outbox-entry.entity.js';
 import { buildJournalBundle, type JournalSource } from './vkp-bundle.js';
 import { buildMedicationDispense, isMissedDose, missedDoseSource } from './vkp-dispenser-entries.js';
 import { leftOutOfJournal, readJournalPolicy } from './journal-policy.js';
-import { EpjDeliveryError, EpjPushConnector } from './epj-push.connector.js';
-import { CircuitBreaker, retryDelay } from './delivery-policy.js';
+import { EpjDeliveryError } from './epj-push.connector.js';
+import { type EpjEndpoint, EpjEndpoints } from './epj-endpoints.js';
+import { retryDelay } from './delivery-policy.js';
 import { type BatchOutcome, type ClaimedEntry, Gathering, sendFindingRefusals, transactionBundle, transactionsOf } from './delivery-batch.js';
 
 const QUEUE = 'journal-delivery';
@@ -38,10 +39,18 @@ const MAX_TRANSACTION_BYTES = 1_000_000;
 
 interface DeliveryJob {
   outboxId: string;
+  /** Whose EPJ it goes to; jobs queued before routing existed lack it and look it up. */
+  tenantId?: string;
+}
+
+/** An entry written to the outbox and ready to queue. */
+export interface QueuedEntry {
+  id: string;
+  tenantId: string;
 }
 
 /** What a retry did: put the entry (or a rebuilt one) back in the queue, found it not failed, or could not queue it, and why. */
-export type RetryOutcome = { outcome: 'queued'; outboxId: string } | { outcome: 'not-failed' } | { outcome: 'not-queued'; reason: string };
+export type RetryOutcome = { outcome: 'queued'; entry: QueuedEntry } | { outcome: 'not-failed' } | { outcome: 'not-queued'; reason: string };
 
 /**
  * Journaling through a transactional outbox: the entry is written in the transaction that
@@ -57,25 +66,22 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   private sweeper: NodeJS.Timeout | null = null;
   private readonly toAnnounce = new Set<string>();
   private announcing: NodeJS.Timeout | null = null;
-  /** One EPJ per hub today, so one breaker; per-EPJ connectors will each hold their own. */
-  private readonly breaker: CircuitBreaker;
-  private readonly gathering: Gathering<string>;
+  /** Per EPJ, so entries for one EPJ share transactions only with each other. */
+  private readonly gatherings = new Map<string, Gathering<string>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly views: AlarmViews,
     private readonly realtime: RealtimeGateway,
-    private readonly connector: EpjPushConnector,
+    private readonly endpoints: EpjEndpoints,
   ) {
-    this.breaker = new CircuitBreaker(config.EPJ_CIRCUIT_FAILURES, config.EPJ_CIRCUIT_COOLDOWN_MS);
-    this.gathering = new Gathering(config.EPJ_BATCH_SIZE, GATHER_MS, (outboxIds) => this.deliverTogether(outboxIds));
     this.connections = new RedisConnections(config.REDIS_URL!);
     this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connections.open(), prefix: config.QUEUE_PREFIX });
   }
 
   async onModuleInit(): Promise<void> {
-    this.worker = new Worker<DeliveryJob>(QUEUE, (job) => this.deliver(job), {
+    this.worker = new Worker<DeliveryJob>(QUEUE, (job, token) => this.deliver(job, token), {
       connection: this.connections.open(),
       prefix: this.config.QUEUE_PREFIX,
       // EPJ_CONCURRENCY counts transactions in flight; each carries up to EPJ_BATCH_SIZE entries.
@@ -107,11 +113,11 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   /** Queues every pending entry; the job id is the entry's id, so one already queued is not doubled. */
   private async sweepOutbox(): Promise<void> {
     try {
-      if (!this.config.EPJ_FHIR_URL) return;
-      const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id'], order: { createdAt: 'ASC' } });
+      if (!this.endpoints.any()) return;
+      const pending = await this.db.getRepository(OutboxEntry).find({ where: { status: 'pending' }, select: ['id', 'tenantId'], order: { createdAt: 'ASC' } });
       // In bulk: after an outage or a restart the backlog can be thousands of entries.
       for (let start = 0; start < pending.length; start += SWEEP_CHUNK) {
-        await this.queue.addBulk(pending.slice(start, start + SWEEP_CHUNK).map((entry) => ({ name: 'deliver', data: { outboxId: entry.id }, opts: this.jobOptions(entry.id) })));
+        await this.queue.addBulk(pending.slice(start, start + SWEEP_CHUNK).map((entry) => this.job(entry)));
       }
     } catch (error) {
       this.logger.warn(`outbox sweep: ${(error as Error).message}`);
@@ -131,7 +137,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
    * device's), and if so builds its entry and writes it to the outbox, in the caller's
    * transaction. Returns the entry's id, or null when the alarm is left out of the record.
    */
-  async writeWithin(manager: EntityManager, alarmId: string): Promise<string | null> {
+  async writeWithin(manager: EntityManager, alarmId: string): Promise<QueuedEntry | null> {
     const alarm = await manager.findOneByOrFail(Alarm, { id: alarmId });
     const tenant = await manager.findOneByOrFail(Tenant, { id: alarm.tenantId });
     const device = await manager.findOneBy(Device, { id: alarm.deviceId });
@@ -193,7 +199,7 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       .where("alarm_id = :alarmId AND id <> :outboxId AND status IN ('pending', 'failed')", { alarmId, outboxId })
       .execute();
     await manager.update(Alarm, { id: alarmId }, { journalStatus: entry.status, journalAt: null, journalError: entry.lastError });
-    return entry.status === 'pending' ? outboxId : null;
+    return entry.status === 'pending' ? { id: outboxId, tenantId: alarm.tenantId } : null;
   }
 
   /**
@@ -214,19 +220,26 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       [subject.tenantId, subject.residentId, subject.entryKey, JSON.stringify(entry.bundle), entry.status, entry.lastError],
     )) as Array<{ id: string }>;
     const written = rows[0]?.id ?? null;
-    if (written && entry.status === 'pending') await this.dispatch(written).catch((error: Error) => this.logger.warn(`journal entry ${written} waits in the outbox: ${error.message}`));
+    if (written && entry.status === 'pending') {
+      await this.dispatch({ id: written, tenantId: subject.tenantId }).catch((error: Error) => this.logger.warn(`journal entry ${written} waits in the outbox: ${error.message}`));
+    }
     return written;
   }
 
-  /** Queues delivery; with no EPJ configured the entry waits in the outbox until one is. */
-  async dispatch(outboxId: string): Promise<void> {
-    if (!this.config.EPJ_FHIR_URL) return;
-    await this.queue.add('deliver', { outboxId }, this.jobOptions(outboxId));
+  /** Queues delivery; with no EPJ configured the entry waits in the outbox until one is (or is pulled). */
+  async dispatch(entry: QueuedEntry): Promise<void> {
+    if (!this.endpoints.any()) return;
+    const { name, data, opts } = this.job(entry);
+    await this.queue.add(name, data, opts);
   }
 
   /** The job id is the entry's, so an entry already queued is not queued twice. */
-  private jobOptions(outboxId: string): JobsOptions {
-    return { jobId: outboxId, attempts: this.config.EPJ_MAX_ATTEMPTS, backoff: { type: EPJ_BACKOFF }, removeOnComplete: 1000, removeOnFail: 1000 };
+  private job(entry: QueuedEntry): { name: string; data: DeliveryJob; opts: JobsOptions } {
+    return {
+      name: 'deliver',
+      data: { outboxId: entry.id, tenantId: entry.tenantId },
+      opts: { jobId: entry.id, attempts: this.config.EPJ_MAX_ATTEMPTS, backoff: { type: EPJ_BACKOFF }, removeOnComplete: 1000, removeOnFail: 1000 },
+    };
   }
 
   /**
@@ -242,22 +255,22 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
       const { state } = await manager.findOneByOrFail(Alarm, { id: entry.alarmId });
       if (state !== 'closed') return { outcome: 'not-queued', reason: 'its alarm is open again and is journaled when it closes' };
       const rebuilt = await this.writeWithin(manager, entry.alarmId);
-      if (rebuilt) return { outcome: 'queued', outboxId: rebuilt };
+      if (rebuilt) return { outcome: 'queued', entry: rebuilt };
       const alarm = await manager.findOneByOrFail(Alarm, { id: entry.alarmId });
       return { outcome: 'not-queued', reason: alarm.journalStatus === 'failed' ? `it still cannot be built: ${alarm.journalError ?? 'no reason'}` : `the alarm is now ${alarm.journalStatus}` };
     }
     await manager.update(OutboxEntry, { id: outboxId }, { status: 'pending', attempts: 0 });
     if (entry.alarmId) await manager.update(Alarm, { id: entry.alarmId }, { journalStatus: 'pending' });
-    return { outcome: 'queued', outboxId };
+    return { outcome: 'queued', entry: { id: outboxId, tenantId: entry.tenantId } };
   }
 
   /**
    * After the retry's transaction commits: queue it and show the alarm as pending again. The
    * finished BullMQ job goes first: its id is the entry's, and while it exists a new one is a no-op.
    */
-  async requeue(outboxId: string, alarmId: string | null): Promise<void> {
-    await (await this.queue.getJob(outboxId))?.remove();
-    await this.dispatch(outboxId);
+  async requeue(entry: QueuedEntry, alarmId: string | null): Promise<void> {
+    await (await this.queue.getJob(entry.id))?.remove();
+    await this.dispatch(entry);
     this.announce(alarmId);
   }
 
@@ -288,14 +301,28 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
     return true;
   }
 
-  private async deliver(job: Job<DeliveryJob>): Promise<void> {
-    const admission = this.breaker.admit(Date.now());
+  private async deliver(job: Job<DeliveryJob>, token: string | undefined): Promise<void> {
+    const tenantId = job.data.tenantId ?? (await this.db.getRepository(OutboxEntry).findOneBy({ id: job.data.outboxId }))?.tenantId;
+    const endpoint = tenantId === undefined ? null : await this.endpoints.forTenant(tenantId);
+    // No EPJ to push to: the entry waits in the outbox, for pull or for an EPJ configured later.
+    if (!endpoint) return;
+    const admission = endpoint.breaker.admit(Date.now());
     if (!admission.allowed) {
-      // The EPJ is being left alone: the job waits without spending one of its attempts.
-      await this.queue.rateLimit(admission.retryInMs);
-      throw new RateLimitError();
+      // This EPJ is being left alone: the job waits without spending one of its attempts, and
+      // entries for other EPJs go on.
+      await job.moveToDelayed(Date.now() + admission.retryInMs, token);
+      throw new DelayedError();
     }
-    await this.gathering.add(job.data.outboxId);
+    await this.gatheringFor(endpoint).add(job.data.outboxId);
+  }
+
+  private gatheringFor(endpoint: EpjEndpoint): Gathering<string> {
+    let gathering = this.gatherings.get(endpoint.key);
+    if (!gathering) {
+      gathering = new Gathering(this.config.EPJ_BATCH_SIZE, GATHER_MS, (outboxIds) => this.deliverTogether(endpoint, outboxIds));
+      this.gatherings.set(endpoint.key, gathering);
+    }
+    return gathering;
   }
 
   /**
@@ -303,23 +330,23 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
    * and reads them (one delivered or set aside meanwhile is left be); they go in as few
    * transactions as the size limit allows.
    */
-  private async deliverTogether(outboxIds: string[]): Promise<BatchOutcome<string>> {
+  private async deliverTogether(endpoint: EpjEndpoint, outboxIds: string[]): Promise<BatchOutcome<string>> {
     const [claimed] = (await this.db.query(
       `UPDATE journal_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = ANY($1::uuid[]) AND status = 'pending'
        RETURNING id, alarm_id AS "alarmId", bundle, octet_length(bundle::text) AS bytes`,
       [outboxIds],
     )) as [ClaimedEntry[], number];
     if (claimed.length === 0) {
-      this.breaker.released();
+      endpoint.breaker.released();
       return new Map();
     }
-    const outcomes = await Promise.all(transactionsOf(claimed, MAX_TRANSACTION_BYTES).map((transaction) => this.push(transaction)));
+    const outcomes = await Promise.all(transactionsOf(claimed, MAX_TRANSACTION_BYTES).map((transaction) => this.push(endpoint, transaction)));
     return new Map(outcomes.flatMap((outcome) => [...outcome]));
   }
 
-  private async push(entries: ClaimedEntry[]): Promise<BatchOutcome<string>> {
+  private async push(endpoint: EpjEndpoint, entries: ClaimedEntry[]): Promise<BatchOutcome<string>> {
     const refusedForGood = (error: unknown) => error instanceof EpjDeliveryError && error.permanent;
-    const outcome = await sendFindingRefusals(entries, (some) => this.sendTransaction(some), refusedForGood);
+    const outcome = await sendFindingRefusals(entries, (some) => this.sendTransaction(endpoint, some), refusedForGood);
     const delivered = entries.filter((entry) => !outcome.has(entry.id));
     if (delivered.length > 0) {
       // The entries and their alarms in one statement, so neither is marked without the other.
@@ -337,15 +364,15 @@ export class JournalService implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   /** One transaction to the EPJ, told to the breaker: a refusal means the EPJ is up, a failure counts against it. */
-  private async sendTransaction(entries: ClaimedEntry[]): Promise<void> {
+  private async sendTransaction({ connector, breaker }: EpjEndpoint, entries: ClaimedEntry[]): Promise<void> {
     try {
-      await this.connector.send(transactionBundle(entries));
+      await connector.send(transactionBundle(entries));
     } catch (error) {
-      if (error instanceof EpjDeliveryError && error.permanent) this.breaker.succeeded();
-      else this.breaker.failed(Date.now());
+      if (error instanceof EpjDeliveryError && error.permanent) breaker.succeeded();
+      else breaker.failed(Date.now());
       throw error;
     }
-    this.breaker.succeeded();
+    breaker.succeeded();
   }
 
   private async recordFailure(job: Job<DeliveryJob> | undefined, error: Error): Promise<void> {

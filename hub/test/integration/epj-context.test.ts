@@ -258,7 +258,7 @@ describe('hubs set up otherwise', () => {
       const token = (await loginAs(bare, 'operator')).token;
       const answer = await contextOf(bare.manifest.residents[0]!.id, '', token, bare);
       expect(answer.status).toBe(409);
-      expect(answer.body.message).toBe('no EPJ is configured (EPJ_FHIR_URL is unset), so there is no EPJ context to read');
+      expect(answer.body.message).toBe("no EPJ is configured for the resident's municipality (EPJ_FHIR_URL, EPJ_ROUTES_FILE), so there is no EPJ context to read");
     } finally {
       await bare.stop();
     }

@@ -232,3 +232,34 @@ describe('EPJ client authentication', () => {
     expect(problemWith({ EPJ_DPOP: 'true' })).toContain('EPJ_DPOP needs EPJ_TOKEN_URL');
   });
 });
+
+describe('EPJ_ROUTES_FILE', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'epj-routes-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const municipality = '999333444';
+  const routes = (content: unknown): Record<string, string> => {
+    const file = join(folder, `routes-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return { EPJ_ROUTES_FILE: file };
+  };
+
+  it("reads each municipality's EPJ with the settings the environment would give it", () => {
+    const config = loadConfig(routes({ [municipality]: { EPJ_FHIR_URL: 'http://epj.example/fhir', EPJ_DPOP: true, EPJ_TOKEN_URL: 'http://epj.example/token', EPJ_CLIENT_ID: 'hub', EPJ_CLIENT_SECRET: 's' } }));
+    expect(config.EPJ_ROUTES_FILE[municipality]).toMatchObject({ EPJ_FHIR_URL: 'http://epj.example/fhir', EPJ_DPOP: true, EPJ_CLIENT_AUTH: 'client_secret_basic', EPJ_CLIENT_ID: 'hub' });
+    expect(loadConfig({}).EPJ_ROUTES_FILE).toEqual({});
+  });
+
+  it('is checked at start, each problem naming the municipality and the setting', () => {
+    expect(problemWith(routes('{not json'))).toMatch(/EPJ_ROUTES_FILE must be a readable JSON file/);
+    expect(problemWith(routes({ '12345': { EPJ_FHIR_URL: 'http://epj.example/fhir' } }))).toMatch(/"12345" is not an organisation number/);
+    expect(problemWith(routes({ [municipality]: { EPJ_TOKEN_URL: 'http://epj.example/token' } }))).toMatch(
+      new RegExp(`${municipality}: EPJ_FHIR_URL is required; ${municipality}: EPJ_TOKEN_URL needs EPJ_CLIENT_ID and EPJ_CLIENT_SECRET`),
+    );
+    expect(problemWith(routes({ [municipality]: { EPJ_FHIR_URL: 'ftp://epj.example', HUB_PORT: '1' } }))).toMatch(
+      new RegExp(`${municipality}: HUB_PORT is not an EPJ endpoint setting .*${municipality}: EPJ_FHIR_URL must be a http or https URL`),
+    );
+    expect(problemWith(routes({ [municipality]: { EPJ_FHIR_URL: 'http://epj.example/fhir', EPJ_DPOP: true, EPJ_CLIENT_AUTH: 'private_key_jwt' } }))).toMatch(
+      new RegExp(`${municipality}: EPJ_CLIENT_AUTH=private_key_jwt needs EPJ_TOKEN_URL.*${municipality}: EPJ_DPOP needs EPJ_TOKEN_URL`),
+    );
+  });
+});
