@@ -67,14 +67,11 @@ export class AlarmsService implements OnModuleInit {
     events: FirstSeenEvent[],
     context: TriageContext = {},
   ): Promise<{ raised: string[]; joined: string[]; held: Array<HeldEventKey & { holdUntil: Date }> }> {
-    const joined = new Set<string>();
     const held: Array<HeldEventKey & { holdUntil: Date }> = [];
-    const alarms: Alarm[] = [];
-    const openInBatch = new Map<string, Alarm>();
-    /** Repeats of alarms raised in this very batch, joined once those have their ids. */
-    const repeatsInBatch: Array<{ alarm: Alarm; event: DeviceEvent; receivedAt: Date }> = [];
+    const calling: Array<{ event: DeviceEvent; device: FirstSeenEvent['device'] & { residentId: string }; receivedAt: Date; proposal: ReturnType<typeof triage>; joinable: boolean; windowMinutes: number }> = [];
     for (const { event, device, receivedAt } of events) {
-      if (!device.residentId) continue; // an unassigned device's events are stored but concern no one yet
+      const { residentId } = device;
+      if (!residentId) continue; // an unassigned device's events are stored but concern no one yet
       const rules = await this.triageRules.of(device.tenantId);
       // What a hold waited for (a door closed again): the event it held back raises nothing.
       await this.holds.cancelWithin(manager, device.id, event);
@@ -88,15 +85,19 @@ export class AlarmsService implements OnModuleInit {
       }
       // Only calls for help join: a resident pressing again is the same call, a second fall is not.
       const joinable = proposal.kind === 'care' && repeatFamily(event.code) === CALL_FOR_HELP && rules.repeatWindowMinutes > 0;
-      const family = `${device.residentId}|${CALL_FOR_HELP}`;
-      const open = joinable ? (openInBatch.get(family) ?? (await this.openCallForHelp(manager, device.residentId, rules.repeatWindowMinutes))) : undefined;
-      if (open?.id) {
-        await this.joinRepeat(manager, open.id, event, receivedAt);
-        joined.add(open.id);
-        continue;
-      }
+      calling.push({ event, device: { ...device, residentId }, receivedAt, proposal, joinable, windowMinutes: rules.repeatWindowMinutes });
+    }
+    // One locked read finds every open call for help the batch's presses may join.
+    const windows = new Map<string, number>();
+    for (const call of calling) if (call.joinable) windows.set(call.device.residentId, call.windowMinutes);
+    const openCalls: Map<string, { id?: string }> = await this.openCallsForHelp(manager, windows);
+    const stored = new Set([...openCalls.values()]);
+    const alarms: Alarm[] = [];
+    const repeats: Array<{ call: { id?: string }; event: DeviceEvent; receivedAt: Date }> = [];
+    for (const { event, device, receivedAt, proposal, joinable } of calling) {
+      const open = joinable ? openCalls.get(device.residentId) : undefined;
       if (open) {
-        repeatsInBatch.push({ alarm: open, event, receivedAt });
+        repeats.push({ call: open, event, receivedAt });
         continue;
       }
       const alarm = manager.create(Alarm, {
@@ -114,16 +115,19 @@ export class AlarmsService implements OnModuleInit {
         raisedAt: receivedAt,
       });
       alarms.push(alarm);
-      if (joinable) openInBatch.set(family, alarm);
+      // Later presses in this batch join the alarm raised here, once it has its id.
+      if (joinable) openCalls.set(device.residentId, alarm);
     }
-    if (alarms.length === 0) return { raised: [], joined: [...joined], held };
-    const saved = await manager.save(Alarm, alarms, { chunk: 500 });
-    await manager.insert(
-      AlarmLogEntry,
-      saved.map((alarm) => ({ alarmId: alarm.id, code: 0 as LogStepCode, at: alarm.raisedAt, operatorId: null, note: null })),
-    );
-    for (const repeat of repeatsInBatch) await this.joinRepeat(manager, repeat.alarm.id, repeat.event, repeat.receivedAt);
-    return { raised: saved.map((alarm) => alarm.id), joined: [...joined], held };
+    const saved = alarms.length > 0 ? await manager.save(Alarm, alarms, { chunk: 500 }) : [];
+    if (saved.length > 0) {
+      await manager.insert(
+        AlarmLogEntry,
+        saved.map((alarm) => ({ alarmId: alarm.id, code: 0 as LogStepCode, at: alarm.raisedAt, operatorId: null, note: null })),
+      );
+    }
+    await this.joinRepeats(manager, repeats);
+    const joined = [...new Set(repeats.filter((repeat) => stored.has(repeat.call)).map((repeat) => repeat.call.id!))];
+    return { raised: saved.map((alarm) => alarm.id), joined, held };
   }
 
   /** The supply is back: the devices' open power-loss alarms resolve in the transaction that stores the news. */
@@ -142,24 +146,38 @@ export class AlarmsService implements OnModuleInit {
     );
   }
 
-  /** The resident's open call for help raised within the window, if any. */
-  private async openCallForHelp(manager: EntityManager, residentId: string, windowMinutes: number): Promise<Alarm | undefined> {
-    return (
-      (await manager
-        .getRepository(Alarm)
-        .createQueryBuilder('alarm')
-        .where("alarm.residentId = :residentId AND alarm.state <> 'closed' AND alarm.code IN (:...codes)", { residentId, codes: CALL_FOR_HELP_CODES })
-        .andWhere('alarm.raisedAt > now() - make_interval(mins => :windowMinutes)', { windowMinutes })
-        .orderBy('alarm.raisedAt', 'DESC')
-        .setLock('pessimistic_write')
-        .getOne()) ?? undefined
-    );
+  /** Each resident's latest open call for help raised within their municipality's window, locked for the joins. */
+  private async openCallsForHelp(manager: EntityManager, windowMinutes: Map<string, number>): Promise<Map<string, { id: string }>> {
+    const open = new Map<string, { id: string }>();
+    if (windowMinutes.size === 0) return open;
+    const rows = (await manager.query(
+      `SELECT alarm.id, alarm.resident_id AS "residentId" FROM alarms alarm
+         JOIN unnest($1::uuid[], $2::int[]) AS window_of(resident_id, minutes) ON window_of.resident_id = alarm.resident_id
+        WHERE alarm.state <> 'closed' AND alarm.code = ANY($3) AND alarm.raised_at > now() - make_interval(mins => window_of.minutes)
+        ORDER BY alarm.raised_at DESC
+        FOR UPDATE OF alarm`,
+      [[...windowMinutes.keys()], [...windowMinutes.values()], CALL_FOR_HELP_CODES],
+    )) as Array<{ id: string; residentId: string }>;
+    for (const row of rows) if (!open.has(row.residentId)) open.set(row.residentId, { id: row.id });
+    return open;
   }
 
-  private async joinRepeat(manager: EntityManager, alarmId: string, event: DeviceEvent, at: Date): Promise<void> {
-    await manager.increment(Alarm, { id: alarmId }, 'repeatCount', 1);
-    const display = isAlertCode(event.code) ? ALERT_CODES[event.code].display : event.code;
-    await manager.insert(AlarmLogEntry, { alarmId, code: logStepCode('action'), at, operatorId: null, note: `Gjentatt: ${event.code} ${display}` });
+  /** Presses that joined an open call: one count and one log row each, in one statement per alarm and one for the log. */
+  private async joinRepeats(manager: EntityManager, repeats: Array<{ call: { id?: string }; event: DeviceEvent; receivedAt: Date }>): Promise<void> {
+    if (repeats.length === 0) return;
+    const counts = new Map<string, number>();
+    for (const { call } of repeats) counts.set(call.id!, (counts.get(call.id!) ?? 0) + 1);
+    for (const [alarmId, count] of counts) await manager.increment(Alarm, { id: alarmId }, 'repeatCount', count);
+    await manager.insert(
+      AlarmLogEntry,
+      repeats.map(({ call, event, receivedAt }) => ({
+        alarmId: call.id!,
+        code: logStepCode('action'),
+        at: receivedAt,
+        operatorId: null,
+        note: `Gjentatt: ${event.code} ${isAlertCode(event.code) ? ALERT_CODES[event.code].display : event.code}`,
+      })),
+    );
   }
 
   /** Starts the clocks of events triage held back (after the transaction that stored them). */
