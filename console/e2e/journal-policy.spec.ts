@@ -28,7 +28,7 @@ async function adminSession(): Promise<LoginResponse> {
 /** Today's date on the Oslo calendar, as the hub counts a dispenser's day. */
 const osloToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
-test('an admin sets how the municipality journals; a refused time shows the hub’s words; a day’s dispenser summaries are written once', async ({ browser }, testInfo) => {
+test('an admin sets how the municipality journals; a time that is none is refused in Norwegian before it is sent; a day’s dispenser summaries are written once', async ({ browser }, testInfo) => {
   const shot = async (page: Page, name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   const admin = await adminSession();
   const tenantId = admin.operator.tenants[0]!.id;
@@ -58,14 +58,19 @@ test('an admin sets how the municipality journals; a refused time shows the hub�
   await page.reload();
   await expect(policy.getByTestId('journal-policy-technical')).toBeChecked();
 
-  // A time of day that is none: the hub refuses it and says which field and why; nothing is stored.
+  // A time of day that is none: the console says so in Norwegian before anything is sent; nothing is stored.
   await policy.getByTestId('journal-policy-summary-at').fill('25:00');
   await policy.getByTestId('journal-policy-save').click();
   const refused = policy.getByTestId('journal-policy-error');
-  await expect(refused).toContainText('dailySummaryAt: a time of day "HH:MM", Europe/Oslo');
+  await expect(refused).toHaveText('Skriv klokkeslettet som TT:MM, for eksempel 06:00 (00:00–23:59).');
+  await expect(policy.getByTestId('journal-policy-summary-at')).toHaveAttribute('aria-invalid', 'true');
   await expect(policy.getByTestId('journal-policy-saved')).toHaveCount(0);
   await shot(page, '2-refused-time');
   expect((await storedPolicy()).dailySummaryAt).toBe('06:00');
+  // The message is about what was tried: it goes as soon as the admin edits the form again.
+  await policy.getByTestId('journal-policy-summary-at').fill('06:3');
+  await expect(refused).toHaveCount(0);
+  await expect(policy.getByTestId('journal-policy-summary-at')).toHaveAttribute('aria-invalid', 'false');
   await page.reload();
   await expect(policy.getByTestId('journal-policy-summary-at')).toHaveValue('06:00');
   await expect(policy.getByTestId('journal-policy-technical')).toBeChecked();
@@ -97,7 +102,7 @@ test('an admin sets how the municipality journals; a refused time shows the hub�
   await expect(supervisor.getByTestId('journal-policy')).toHaveCount(0);
 });
 
-test('a training device registered in the console: its alarm is marked "Øving" in the queue and is never journaled', async ({ browser }, testInfo) => {
+test('a training device registered in the console: it and its alarm are marked "Øving", its alarm ranks below a real one and is never journaled', async ({ browser }, testInfo) => {
   const shot = async (page: Page, name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   const resident = system.manifest.residents.find((candidate) => candidate.devices.some((device) => device.deviceId.startsWith('nordby-')))!;
 
@@ -115,6 +120,7 @@ test('a training device registered in the console: its alarm is marked "Øving" 
   const registered = admin.getByTestId('register-result');
   await expect(registered).toHaveAttribute('data-device-id', 'E2E-OVING-0001');
   const password = (await registered.getByTestId('device-password').textContent())!.trim();
+  await expect(admin.locator('[data-testid="device-row"][data-device-id="E2E-OVING-0001"]').getByTestId('device-training')).toHaveText('Øving');
 
   const kari = await (await browser.newContext({ viewport: { width: 1500, height: 900 } })).newPage();
   await logIn(kari, system, 'operator');
@@ -124,18 +130,36 @@ test('a training device registered in the console: its alarm is marked "Øving" 
   );
   await training.connect();
   connected.push(training);
-  await training.sendEvent('4.13');
-
-  const row = kari.locator('[data-testid="alarm-row"][data-code="4.13"]', { hasText: resident.name }).first();
+  // An exercise fall (critical) and then a real button press (serious) elsewhere: the real one ranks first.
+  await training.sendEvent('4.1');
+  const row = kari.locator('[data-testid="alarm-row"][data-code="4.1"]', { hasText: resident.name }).first();
   await expect(row.getByTestId('training')).toHaveText('Øving');
   const alarmId = (await row.getAttribute('data-alarm-id'))!;
+  const neighbour = system.manifest.residents.find((candidate) => candidate.id !== resident.id && candidate.devices.some((device) => device.kind === 'safety-alarm'))!;
+  const real = new SimulatedDevice(neighbour.devices.find((device) => device.kind === 'safety-alarm')!, { mqttUrl: system.manifest.mqttUrl, heartbeatSeconds: 0 });
+  await real.connect();
+  connected.push(real);
+  await real.sendEvent('4.13');
+  const realRow = kari.locator('[data-testid="alarm-row"][data-code="4.13"]', { hasText: neighbour.name }).first();
+  await expect(realRow).toBeVisible();
+  await expect(realRow.getByTestId('training')).toHaveCount(0);
+  const realId = (await realRow.getAttribute('data-alarm-id'))!;
+  const order = await kari.getByTestId('alarm-row').evaluateAll((rows) => rows.map((candidate) => candidate.getAttribute('data-alarm-id')));
+  expect(order.indexOf(realId)).toBeLessThan(order.indexOf(alarmId));
   await shot(kari, '4-training-alarm-in-queue');
+
+  // T with nothing selected takes the real alarm, not the more severe exercise.
+  const detail = kari.getByTestId('alarm-detail');
+  await kari.keyboard.press('t');
+  await expect(detail).toHaveAttribute('data-alarm-id', realId);
+  await expect(detail).toHaveAttribute('data-state', 'being-handled');
+  await expect(detail.getByTestId('detail-training')).toHaveCount(0);
 
   await row.click();
   await kari.keyboard.press('t');
-  const detail = kari.getByTestId('alarm-detail');
   await expect(detail).toHaveAttribute('data-alarm-id', alarmId);
   await expect(detail).toHaveAttribute('data-state', 'being-handled');
+  await expect(detail.getByTestId('detail-training')).toHaveText('Øving');
   await kari.getByTestId('close-cause').selectOption('test');
   await kari.locator('[data-testid="close-measure"][value="none-needed"]').check();
   await kari.getByTestId('close-submit').click();

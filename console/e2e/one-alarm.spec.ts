@@ -50,6 +50,20 @@ test('one alarm end to end: fleet, fall, take, log, close, journal', async ({ br
   await expect(ola.locator(`[data-alarm-id="${alarmId}"]`).getByTestId('taken-by')).toContainText('Kari', { timeout: 2000 });
   await shot(ola, '3-taken-seen-by-other-operator');
 
+  // On a 1280×800 desk the action forms wrap inside the alarm panel instead of running under the resident's.
+  await kari.setViewportSize({ width: 1280, height: 800 });
+  const panelBox = (await kari.getByTestId('alarm-detail').boundingBox())!;
+  for (const button of ['log-add', 'priority-submit', 'call-out-submit']) {
+    await expect(kari.getByTestId(button)).toBeVisible();
+    const box = (await kari.getByTestId(button).boundingBox())!;
+    expect(box.x, button).toBeGreaterThanOrEqual(panelBox.x);
+    expect(box.x + box.width, button).toBeLessThanOrEqual(panelBox.x + panelBox.width);
+    expect(box.y, button).toBeGreaterThanOrEqual(panelBox.y);
+    expect(box.y + box.height, button).toBeLessThanOrEqual(panelBox.y + panelBox.height);
+  }
+  await shot(kari, '3b-taken-at-1280');
+  await kari.setViewportSize({ width: 1500, height: 900 });
+
   await kari.getByTestId('log-step-select').selectOption('conversation');
   await kari.getByTestId('log-note').fill('Snakket med bruker, har falt på badet, er våken');
   await kari.getByTestId('log-add').click();

@@ -24,6 +24,7 @@ import type {
   LoginRequest,
   LoginResponse,
   RegisterDeviceRequest,
+  RegisteredEpjClient,
   ResidentSummary,
   ResponderTeamView,
   ServiceLevelReport,
@@ -132,6 +133,7 @@ export const api = {
   retryDelivery: (outboxId: string) => request<{ outboxId: string; status: 'pending' }>('POST', `/journal/${encodeURIComponent(outboxId)}/retry`),
   /** The EPJ clients that pull a municipality's journal entries (its admin's), and ending one's access. */
   listEpjClients: (tenantId: string) => request<EpjClientView[]>('GET', `/tenants/${encodeURIComponent(tenantId)}/epj-clients`),
+  registerEpjClient: (tenantId: string, name: string) => request<RegisteredEpjClient>('POST', `/tenants/${encodeURIComponent(tenantId)}/epj-clients`, { name }),
   revokeEpjClient: (tenantId: string, clientId: string) =>
     request<EpjClientView>('POST', `/tenants/${encodeURIComponent(tenantId)}/epj-clients/${encodeURIComponent(clientId)}/revoke`),
   /** What a municipality journals (its people read it, its admin changes it), and writing one Oslo day's dispenser summaries now. */

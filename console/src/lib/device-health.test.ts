@@ -32,6 +32,7 @@ const device = (overrides: Partial<DeviceView> = {}): DeviceView => ({
   heartbeatSeconds: 900,
   missedHeartbeats: 3,
   outageSince: null,
+  training: false,
   ...overrides,
 });
 

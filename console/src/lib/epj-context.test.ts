@@ -14,12 +14,16 @@ describe('the age of the copy from the EPJ', () => {
   });
 
   it('says "hentet for N min siden", in hours and days once it is that old, and in English', () => {
-    expect(describeFetched(20_000, nb)).toBe('hentet nå nettopp');
-    expect(describeFetched(MINUTE, nb)).toBe('hentet for 1 min siden');
-    expect(describeFetched(14 * MINUTE + 59_000, nb)).toBe('hentet for 14 min siden');
-    expect(describeFetched(61 * MINUTE, nb)).toBe('hentet for 1 t siden');
-    expect(describeFetched(50 * 60 * MINUTE, nb)).toBe('hentet for 2 d siden');
-    expect(describeFetched(7 * MINUTE, en)).toBe('read 7 min ago');
+    expect(describeFetched(20_000, nb)).toBe('hentet akkurat nå');
+    expect(describeFetched(MINUTE, nb)).toBe('hentet for 1 minutt siden');
+    expect(describeFetched(3 * MINUTE, nb)).toBe('hentet for 3 minutter siden');
+    expect(describeFetched(14 * MINUTE + 59_000, nb)).toBe('hentet for 14 minutter siden');
+    expect(describeFetched(61 * MINUTE, nb)).toBe('hentet for 1 time siden');
+    expect(describeFetched(2 * 60 * MINUTE, nb)).toBe('hentet for 2 timer siden');
+    expect(describeFetched(25 * 60 * MINUTE, nb)).toBe('hentet for 1 dag siden');
+    expect(describeFetched(50 * 60 * MINUTE, nb)).toBe('hentet for 2 dager siden');
+    expect(describeFetched(7 * MINUTE, en)).toBe('read 7 minutes ago');
+    expect(describeFetched(20_000, en)).toBe('read just now');
   });
 });
 

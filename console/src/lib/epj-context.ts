@@ -1,10 +1,8 @@
 import type { EpjContextView, EpjPlannedVisit } from '@knutepunkt/hub/contract';
-import { translate, type Messages } from './i18n/index';
+import { describeAgo, translate, type Messages } from './i18n/index';
+import { elapsedOf } from './oslo-time';
 import type { Notice } from './notice';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 /** FHIR's day codes; 1 January 2024 was a Monday, so day i of that week names code i. */
 const DAY_CODES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -16,12 +14,9 @@ export function contextAgeMs(view: Pick<EpjContextView, 'ageSeconds'>, receivedA
   return view.ageSeconds * 1000 + Math.max(0, now - receivedAt);
 }
 
-/** "hentet for 5 min siden". */
+/** "hentet for 5 minutter siden": in the words of the profile's "Oppdatert …" just above it. */
 export function describeFetched(ageMs: number, messages: Messages): string {
-  if (ageMs < MINUTE) return translate(messages, 'epjContext.fetched.now');
-  if (ageMs < HOUR) return translate(messages, 'epjContext.fetched.minutes', { count: Math.floor(ageMs / MINUTE) });
-  if (ageMs < DAY) return translate(messages, 'epjContext.fetched.hours', { count: Math.floor(ageMs / HOUR) });
-  return translate(messages, 'epjContext.fetched.days', { count: Math.floor(ageMs / DAY) });
+  return translate(messages, 'epjContext.fetched', { ago: describeAgo(elapsedOf(ageMs), messages) });
 }
 
 /** "08:00 · daglig", "10:00 · torsdag": when a planned visit happens. */

@@ -85,6 +85,13 @@ describe('an outage incident in the queue', () => {
     expect(queueEntries([press], [incident({ id: 'i1', members: [] })]).map((entry) => entry.key)).toEqual(['incident:i1', 'alarm:press']);
   });
 
+  it('puts an open training alarm below every open real alarm and incident, as the contract’s order does', () => {
+    const exercise = alarm({ id: 'exercise', code: '4.1', kind: 'care', severity: 40, escalationLevel: 1, raisedAt: '2026-02-10T02:00:00.000Z', device: { id: 'd9', model: 'Trygg 300', training: true } });
+    const press = alarm({ id: 'press', code: '4.13', kind: 'care', severity: 10, raisedAt: '2026-02-10T02:30:00.000Z' });
+    const entries = queueEntries([exercise, press], [incident({ id: 'i1', members: [] })]);
+    expect(entries.map((entry) => entry.key)).toEqual(['incident:i1', 'alarm:press', 'alarm:exercise']);
+  });
+
   it('gives back their own rows to alarms still open once the incident is closed; the closed ones stay in its row', () => {
     const closed = incident({ id: 'i1', state: 'closed', closedAt: '2026-02-10T02:40:00.000Z', members: [member('a1', { state: 'closed' }), member('a2', { state: 'being-handled', takenBy: kari })] });
     expect([...foldedAlarmIds([closed])]).toEqual(['a1']);

@@ -1,4 +1,4 @@
-import { type AlarmView, type IncidentMemberView, type IncidentState, type IncidentView, urgencyOf } from '@knutepunkt/hub/contract';
+import { type AlarmView, compareQueueRanks, type IncidentMemberView, type IncidentState, type IncidentView, type QueueRank, queueRankOf, urgencyOf } from '@knutepunkt/hub/contract';
 import { CLOSED_VISIBLE_MS } from './queue-order';
 
 /**
@@ -34,30 +34,16 @@ export function foldedAlarmIds(incidents: Iterable<IncidentView>, liveAlarm: (id
   return folded;
 }
 
-interface Ranked {
-  closed: boolean;
-  urgency: number;
-  since: number;
-  closedAt: number;
-  id: string;
-}
-
-function rank(entry: QueueEntry): Ranked {
-  if (entry.kind === 'alarm') {
-    const { alarm } = entry;
-    return { closed: alarm.state === 'closed', urgency: urgencyOf(alarm), since: time(alarm.raisedAt), closedAt: time(alarm.closedAt), id: alarm.id };
-  }
+function rank(entry: QueueEntry): QueueRank {
+  if (entry.kind === 'alarm') return queueRankOf(entry.alarm);
   const { incident } = entry;
-  return { closed: incident.state === 'closed', urgency: urgencyOf(incident), since: time(incident.openedAt), closedAt: time(incident.closedAt), id: incident.id };
+  // An outage reaches real homes: an incident always ranks as real.
+  return { closed: incident.state === 'closed', training: false, urgency: urgencyOf(incident), since: time(incident.openedAt), closedAt: time(incident.closedAt), id: incident.id };
 }
 
 /** The queue's order (the contract's compareQueue), with an incident ranked by its severity, escalations and opening time. */
 export function compareEntries(a: QueueEntry, b: QueueEntry): number {
-  const x = rank(a);
-  const y = rank(b);
-  if (x.closed !== y.closed) return x.closed ? 1 : -1;
-  if (x.closed) return (y.closedAt || 0) - (x.closedAt || 0) || x.id.localeCompare(y.id);
-  return y.urgency - x.urgency || x.since - y.since || x.id.localeCompare(y.id);
+  return compareQueueRanks(rank(a), rank(b));
 }
 
 /** The queue's rows: the alarms not folded into an open incident, and the incidents, in queue order. */

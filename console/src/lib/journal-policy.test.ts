@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { translate } from './i18n';
 import { en } from './i18n/en';
 import { nb } from './i18n/nb';
-import { describeWritten, DISPENSER_DOSE_CHOICES, policyChanged, policyRequest, yesterdayInOslo } from './journal-policy';
+import { describeWritten, DISPENSER_DOSE_CHOICES, policyChanged, policyRequest, summaryTimeProblem, yesterdayInOslo } from './journal-policy';
 
 const shipped = { technicalAlarms: false, dispenserDoses: 'daily-summary', dailySummaryAt: '06:00' } as const;
 
@@ -17,6 +18,17 @@ describe('the journaling policy form', () => {
       dailySummaryAt: '07:30',
     });
     expect(policyRequest({ ...shipped, dailySummaryAt: '25:00' }).dailySummaryAt).toBe('25:00');
+  });
+
+  it('takes a time of day as the hub does, HH:MM from 00:00 to 23:59, around spaces', () => {
+    for (const time of ['00:00', '06:00', ' 07:30 ', '23:59']) expect(summaryTimeProblem({ dailySummaryAt: time })).toBeNull();
+  });
+
+  it('refuses what the hub would refuse, with a message of its own', () => {
+    for (const time of ['25:00', '24:00', '6:00', '06:60', '0600', '06.00', 'kl. 6', '']) {
+      expect(summaryTimeProblem({ dailySummaryAt: time })).toBe('journalPolicy.dailySummaryAt.invalid');
+    }
+    expect(translate(nb, 'journalPolicy.dailySummaryAt.invalid')).toBe('Skriv klokkeslettet som TT:MM, for eksempel 06:00 (00:00–23:59).');
   });
 
   it('has something to save only when a setting differs from the saved policy', () => {

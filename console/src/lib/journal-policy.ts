@@ -8,10 +8,18 @@ export const DISPENSER_DOSE_CHOICES = (Object.keys(DISPENSER_DOSE_ORDER) as Disp
 
 /**
  * What the admin's form sends: all three settings, so the stored policy is what the admin saw.
- * The time is only trimmed; the hub alone judges it and names the field at fault.
+ * The time is only trimmed; `summaryTimeProblem` has checked it first.
  */
 export function policyRequest(form: JournalPolicy): JournalPolicy {
   return { technicalAlarms: form.technicalAlarms, dispenserDoses: form.dispenserDoses, dailySummaryAt: form.dailySummaryAt.trim() };
+}
+
+/**
+ * Why the hub would refuse the form's time of day, as a message in the admin's language; null
+ * when it is a time the hub takes ("HH:MM", 00:00–23:59, the hub's own rule).
+ */
+export function summaryTimeProblem(form: Pick<JournalPolicy, 'dailySummaryAt'>): 'journalPolicy.dailySummaryAt.invalid' | null {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(form.dailySummaryAt.trim()) ? null : 'journalPolicy.dailySummaryAt.invalid';
 }
 
 /** Whether the form says something other than the saved policy: nothing to save otherwise. */

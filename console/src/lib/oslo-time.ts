@@ -90,7 +90,12 @@ export type ElapsedUnit = 'minute' | 'hour' | 'day' | 'month' | 'year';
 export function elapsedSince(iso: string, now: number): { unit: ElapsedUnit; count: number } | null {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return null;
-  const elapsed = Math.max(0, now - then);
+  return elapsedOf(now - then);
+}
+
+/** A span of time in its largest whole unit, as `elapsedSince` counts it; null under a minute. */
+export function elapsedOf(ms: number): { unit: ElapsedUnit; count: number } | null {
+  const elapsed = Math.max(0, ms);
   if (elapsed < MINUTE) return null;
   if (elapsed < HOUR) return { unit: 'minute', count: Math.floor(elapsed / MINUTE) };
   if (elapsed < DAY) return { unit: 'hour', count: Math.floor(elapsed / HOUR) };

@@ -72,6 +72,18 @@ describe('queue order', () => {
     expect(ids(queue)).toEqual(['handled', 'normal', 'closed-later', 'closed-critical']);
   });
 
+  it('puts every open real alarm before any open training alarm, however urgent or old the exercise', () => {
+    const training = { id: 'd9', model: 'Native', training: true };
+    const queue = orderQueue([
+      alarm({ id: 'training-critical-escalated', severity: 40, escalationLevel: 2, raisedAt: '2025-01-10T07:00:00Z', device: training }),
+      alarm({ id: 'real-normal', severity: 10, raisedAt: '2025-01-10T08:10:00Z' }),
+      alarm({ id: 'training-normal', severity: 10, raisedAt: '2025-01-10T07:30:00Z', device: training }),
+      alarm({ id: 'real-critical', severity: 40, raisedAt: '2025-01-10T08:12:00Z' }),
+      alarm({ id: 'closed-real', severity: 40, state: 'closed', closedAt: '2025-01-10T08:02:00Z' }),
+    ]);
+    expect(ids(queue)).toEqual(['real-critical', 'real-normal', 'training-critical-escalated', 'training-normal', 'closed-real']);
+  });
+
   it('is a total order, so equal alarms keep a stable place', () => {
     const a = alarm({ id: 'a' });
     const b = alarm({ id: 'b' });
@@ -107,6 +119,14 @@ describe('which alarm `t` takes', () => {
 
   it('falls back to the most urgent free alarm when the selected one is taken', () => {
     expect(pickAlarmToTake(queue, 'critical-taken')?.id).toBe('serious');
+  });
+
+  it('takes a real alarm before a more urgent training alarm', () => {
+    const withExercise = orderQueue([
+      alarm({ id: 'training-critical', severity: 40, device: { id: 'd9', model: 'Native', training: true } }),
+      alarm({ id: 'real-normal', severity: 10 }),
+    ]);
+    expect(pickAlarmToTake(withExercise, null)?.id).toBe('real-normal');
   });
 
   it('takes nothing when every alarm is taken', () => {

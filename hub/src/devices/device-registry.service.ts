@@ -213,6 +213,7 @@ export class DeviceRegistry {
         heartbeatSeconds: device.heartbeatSeconds,
         missedHeartbeats: device.missedHeartbeats,
         outageSince: outageSince.get(device.id) ?? null,
+        training: device.training,
       };
     });
   }

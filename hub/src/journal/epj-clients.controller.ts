@@ -9,19 +9,10 @@ import { hashSecret, newSecret, verifySecret } from '../auth/secret-hash.js';
 import { EPJ_TOKEN_SECONDS, issueEpjToken, type Principal } from '../auth/session-token.js';
 import { Tenancy } from '../auth/tenancy.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import type { EpjClientView } from '../realtime/contract.js';
+import type { EpjClientView, RegisteredEpjClient } from '../realtime/contract.js';
 import { EpjClient } from './epj-client.entity.js';
 
 const NAME_MAX = 100;
-
-export interface RegisteredEpjClient {
-  id: string;
-  tenantId: string;
-  name: string;
-  clientId: string;
-  /** Shown this once: only its hash is kept. */
-  clientSecret: string;
-}
 
 function clientView(client: EpjClient): EpjClientView {
   return {

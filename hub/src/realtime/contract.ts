@@ -125,15 +125,35 @@ const time = (iso: string | null): number => (iso ? Date.parse(iso) : Number.NaN
 
 /**
  * The order of every alarm queue, the hub's and the console's: open alarms before closed ones;
- * among open, the most urgent first and then the one that has waited longest; among closed,
- * the most recently closed first.
+ * among open, real alarms before training ones (an exercise must never hold a real alarm back,
+ * however urgent its code), then the most urgent first and then the one that has waited longest;
+ * among closed, the most recently closed first.
  */
 export function compareQueue(a: AlarmView, b: AlarmView): number {
-  const aClosed = a.state === 'closed';
-  const bClosed = b.state === 'closed';
-  if (aClosed !== bClosed) return aClosed ? 1 : -1;
-  if (aClosed) return (time(b.closedAt) || 0) - (time(a.closedAt) || 0) || a.id.localeCompare(b.id);
-  return urgencyOf(b) - urgencyOf(a) || time(a.raisedAt) - time(b.raisedAt) || a.id.localeCompare(b.id);
+  return compareQueueRanks(queueRankOf(a), queueRankOf(b));
+}
+
+/** Where a queue row stands: an alarm's, or an incident's (the console ranks those among alarms). */
+export interface QueueRank {
+  closed: boolean;
+  training: boolean;
+  urgency: number;
+  /** Since when it waits (ms), and when it closed (ms; NaN while open). */
+  since: number;
+  closedAt: number;
+  id: string;
+}
+
+export function queueRankOf(alarm: AlarmView): QueueRank {
+  return { closed: alarm.state === 'closed', training: alarm.device.training, urgency: urgencyOf(alarm), since: time(alarm.raisedAt), closedAt: time(alarm.closedAt), id: alarm.id };
+}
+
+/** compareQueue's order, for any rows that can say where they stand. */
+export function compareQueueRanks(x: QueueRank, y: QueueRank): number {
+  if (x.closed !== y.closed) return x.closed ? 1 : -1;
+  if (x.closed) return (y.closedAt || 0) - (x.closedAt || 0) || x.id.localeCompare(y.id);
+  if (x.training !== y.training) return x.training ? 1 : -1;
+  return y.urgency - x.urgency || x.since - y.since || x.id.localeCompare(y.id);
 }
 
 export interface NextOfKin {
@@ -440,6 +460,8 @@ export interface DeviceView {
   missedHeartbeats: number;
   /** When the current outage began, if the device is out of contact. */
   outageSince: string | null;
+  /** A training device: its alarms are handled as any other and never reach a record. */
+  training: boolean;
 }
 
 export interface DeviceOutageView {
@@ -564,6 +586,16 @@ export interface EpjClientView {
   /** When it last got an access token: whether the EPJ still pulls. */
   lastTokenAt: string | null;
   revokedAt: string | null;
+}
+
+/** A newly registered EPJ client (POST /api/tenants/{id}/epj-clients). */
+export interface RegisteredEpjClient {
+  id: string;
+  tenantId: string;
+  name: string;
+  clientId: string;
+  /** Shown this once: only its hash is kept. */
+  clientSecret: string;
 }
 
 /** A municipality's journaling policy (GET/PUT /api/tenants/{id}/journal-policy): the hub's own type, so it is defined once. */

@@ -63,6 +63,17 @@ describe('provisioning', () => {
     await client.endAsync();
   });
 
+  it('says in the device list and detail which devices are for training', async () => {
+    const real = await register(admin, 'Trygg 300');
+    const exercise = await register(admin, 'Trygg 300', { training: true });
+    expect(real.device.training).toBe(false);
+    expect(exercise.device.training).toBe(true);
+    const listed = (await api<DeviceView[]>(test.hub, admin, 'GET', '/api/devices')).body;
+    expect(listed.find((candidate) => candidate.id === real.device.id)?.training).toBe(false);
+    expect(listed.find((candidate) => candidate.id === exercise.device.id)?.training).toBe(true);
+    expect((await api<DeviceDetail>(test.hub, admin, 'GET', `/api/devices/${exercise.device.id}`)).body.training).toBe(true);
+  });
+
   it('lists every municipality at a vendor login, to register devices for', async () => {
     const login = await loginAs(test, 'vendor');
     expect(login.operator.role).toBe('vendor');

@@ -1,3 +1,4 @@
+import type { ElapsedUnit } from '../oslo-time';
 import { en } from './en';
 import { nb, type MessageKey, type Messages } from './nb';
 
@@ -25,6 +26,12 @@ export function translate(messages: Messages, key: MessageKey, params?: MessageP
   const text = messages[key];
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** "for 3 dager siden", "akkurat nå": an age from `elapsedSince`/`elapsedOf`, in the one wording used everywhere. */
+export function describeAgo(elapsed: { unit: ElapsedUnit; count: number } | null, messages: Messages): string {
+  if (!elapsed) return translate(messages, 'ago.now');
+  return translate(messages, `ago.${elapsed.unit}.${elapsed.count === 1 ? 'one' : 'other'}`, { count: elapsed.count });
 }
 
 /** Whether a key built from data (a risk flag, say) has a message; such data is shown as written if not. */

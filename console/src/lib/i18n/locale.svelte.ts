@@ -1,6 +1,6 @@
 import { browser } from '$app/environment';
 import { elapsedSince } from '../oslo-time';
-import { LANGUAGES, isLanguage, isMessageKey, translate, type Language, type MessageKey, type MessageParams } from './index';
+import { LANGUAGES, describeAgo, isLanguage, isMessageKey, translate, type Language, type MessageKey, type MessageParams } from './index';
 
 const STORAGE_KEY = 'knutepunkt.language';
 
@@ -30,9 +30,7 @@ export function t(key: MessageKey, params?: MessageParams): string {
 
 /** "for 3 dager siden": the age of a piece of data, in words. */
 export function ago(iso: string, now: number): string {
-  const elapsed = elapsedSince(iso, now);
-  if (!elapsed) return t('ago.now');
-  return t(`ago.${elapsed.unit}.${elapsed.count === 1 ? 'one' : 'other'}`, { count: elapsed.count });
+  return describeAgo(elapsedSince(iso, now), locale.pack.messages);
 }
 
 /** A resident's risk flag: the hub sends codes (`fall-risk`); ones without a label are shown as sent. */
