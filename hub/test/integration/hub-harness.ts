@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -133,6 +134,29 @@ export function deviceOf(manifest: FleetManifest, kind: FleetDevice['kind'], res
 export function nativeEvent(code: string, extra: Record<string, unknown> = {}): { id: string; payload: string } {
   const id = `evt-${randomBytes(8).toString('hex')}`;
   return { id, payload: JSON.stringify({ id, code, occurredAt: new Date().toISOString(), ...extra }) };
+}
+
+/**
+ * Raises an alarm from the device, takes it and closes it as the operator: closing writes the
+ * journal entry. A fall closed as one with a responder visit unless told otherwise.
+ */
+export async function closedAlarmFrom(
+  hub: RunningHub,
+  token: string,
+  device: Pick<FleetDevice, 'deviceId' | 'password'>,
+  closing: { code?: string; cause?: string; measures?: string[] } = {},
+): Promise<AlarmView> {
+  const client = await connectDevice(hub.mqttUrl, device);
+  await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent(closing.code ?? '4.1').payload, { qos: 1 });
+  await client.endAsync();
+  const alarm = await eventually(async () => {
+    const queue = await api<AlarmView[]>(hub, token, 'GET', '/api/alarms');
+    return queue.body.find((candidate) => candidate.device.id === device.deviceId && candidate.state === 'reported');
+  }, 10_000, `alarm raised by ${device.deviceId}`);
+  expect((await api(hub, token, 'POST', `/api/alarms/${alarm.id}/take`)).status).toBe(200);
+  const closed = await api<AlarmView>(hub, token, 'POST', `/api/alarms/${alarm.id}/close`, { cause: closing.cause ?? 'fall', measures: closing.measures ?? ['responder-visit'] });
+  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+  return closed.body;
 }
 
 /** A console's socket.io connection, collecting what it is sent. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startEpjReceiver, type EpjReceiver } from '@knutepunkt/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmView, EpjContextView } from '../../src/realtime/contract.js';
-import { api, connectDevice, deviceOf, eventually, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
+import { api, closedAlarmFrom, deviceOf, eventually, loginAs, startTestHub, type TestHub } from './hub-harness.js';
 
 /**
  * Pushing to an EPJ behind a HelseID-style authorisation server: the hub signs a client assertion
@@ -15,21 +15,9 @@ import { api, connectDevice, deviceOf, eventually, loginAs, nativeEvent, startTe
 /** Each hub's operator session. */
 const operatorTokens = new Map<TestHub, string>();
 
-/** Raises a fall from the resident's safety alarm, takes it and closes it: closing writes the journal entry. */
-async function closedAlarm(residentIndex: number, on: TestHub): Promise<AlarmView> {
-  const token = operatorTokens.get(on)!;
-  const device = deviceOf(on.manifest, 'safety-alarm', residentIndex);
-  const client = await connectDevice(on.hub.mqttUrl, device);
-  await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.1').payload, { qos: 1 });
-  await client.endAsync();
-  const alarm = await eventually(async () => {
-    const queue = await api<AlarmView[]>(on.hub, token, 'GET', '/api/alarms');
-    return queue.body.find((candidate) => candidate.device.id === device.deviceId && candidate.state === 'reported');
-  }, 10_000, 'alarm raised');
-  expect((await api(on.hub, token, 'POST', `/api/alarms/${alarm.id}/take`)).status).toBe(200);
-  const closed = await api<AlarmView>(on.hub, token, 'POST', `/api/alarms/${alarm.id}/close`, { cause: 'fall', measures: ['responder-visit'] });
-  expect(closed.status).toBe(200);
-  return closed.body;
+/** A fall from the resident's safety alarm, taken and closed: closing writes the journal entry. */
+function closedAlarm(residentIndex: number, on: TestHub): Promise<AlarmView> {
+  return closedAlarmFrom(on.hub, operatorTokens.get(on)!, deviceOf(on.manifest, 'safety-alarm', residentIndex));
 }
 
 async function outboxOf(alarmId: string, on: TestHub): Promise<{ status: string; attempts: number; last_error: string | null }> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/auth/secret-hash.js';
 import type { AlarmDetail, AlarmView, EpjClientView } from '../../src/realtime/contract.js';
-import { api, connectDevice, deviceOf, eventually, login, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
+import { api, closedAlarmFrom, deviceOf, eventually, login, loginAs, startTestHub, type TestHub } from './hub-harness.js';
 
 /**
  * Pull journaling beside push: the harness's EPJ receiver stays configured (EPJ_FHIR_URL), so the
@@ -31,19 +31,9 @@ afterAll(async () => {
   await test?.stop();
 });
 
-async function closedAlarm(residentIndex: number): Promise<AlarmView> {
-  const device = deviceOf(test.manifest, 'safety-alarm', residentIndex);
-  const client = await connectDevice(test.hub.mqttUrl, device);
-  await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.1').payload, { qos: 1 });
-  await client.endAsync();
-  const alarm = await eventually(async () => {
-    const queue = await api<AlarmView[]>(test.hub, operator, 'GET', '/api/alarms');
-    return queue.body.find((candidate) => candidate.device.id === device.deviceId && candidate.state === 'reported');
-  }, 10_000, 'alarm raised');
-  expect((await api(test.hub, operator, 'POST', `/api/alarms/${alarm.id}/take`)).status).toBe(200);
-  const closed = await api<AlarmView>(test.hub, operator, 'POST', `/api/alarms/${alarm.id}/close`, { cause: 'fall', measures: ['responder-visit'] });
-  expect(closed.status).toBe(200);
-  return closed.body;
+/** A fall from the resident's safety alarm, taken and closed: closing writes the journal entry. */
+function closedAlarm(residentIndex: number): Promise<AlarmView> {
+  return closedAlarmFrom(test.hub, operator, deviceOf(test.manifest, 'safety-alarm', residentIndex));
 }
 
 async function outboxIdOf(alarmId: string): Promise<string> {

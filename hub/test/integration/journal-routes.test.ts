@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmView } from '../../src/realtime/contract.js';
-import { api, connectDevice, eventually, loginAs, nativeEvent, startTestHub, type TestHub } from './hub-harness.js';
+import { closedAlarmFrom, eventually, loginAs, startTestHub, type TestHub } from './hub-harness.js';
 
 /** The demo's Sørvik kommune. */
 const SORVIK = '999333444';
@@ -52,21 +52,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function closedAlarm(municipality: 'nordby' | 'sorvik', index: number): Promise<AlarmView> {
+function closedAlarm(municipality: 'nordby' | 'sorvik', index: number): Promise<AlarmView> {
   const device = devices[municipality][index % devices[municipality].length]!;
-  const token = tokens[municipality];
-  const client = await connectDevice(test.hub.mqttUrl, device);
-  await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.13').payload, { qos: 1 });
-  await client.endAsync();
-  const alarm = await eventually(
-    async () => (await api<AlarmView[]>(test.hub, token, 'GET', '/api/alarms')).body.find((candidate) => candidate.device.id === device.deviceId && candidate.state === 'reported'),
-    10_000,
-    `alarm from ${device.deviceId}`,
-  );
-  expect((await api(test.hub, token, 'POST', `/api/alarms/${alarm.id}/take`)).status).toBe(200);
-  const closed = await api<AlarmView>(test.hub, token, 'POST', `/api/alarms/${alarm.id}/close`, { cause: 'care-need', measures: ['conversation-only'] });
-  expect(closed.status).toBe(200);
-  return closed.body;
+  return closedAlarmFrom(test.hub, tokens[municipality], device, { code: '4.13', cause: 'care-need', measures: ['conversation-only'] });
 }
 
 const statusOf = async (alarmId: string) => ((await test.hub.dataSource.query('SELECT status FROM journal_outbox WHERE alarm_id = $1', [alarmId])) as Array<{ status: string }>)[0]?.status;
