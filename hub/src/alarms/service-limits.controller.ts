@@ -46,7 +46,7 @@ export class ServiceLimitsController {
   /** New limits apply to the clocks started from now on; alarms already waiting keep theirs. */
   @Put()
   async replace(@Acting() principal: Principal, @Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: ServiceLimitsBody): Promise<ServiceLimits> {
-    if (principal.role !== 'admin' || !this.tenancy.admits(principal, tenantId)) throw new ForbiddenException("only the municipality's admin changes its limits");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin changes its limits");
     await this.db.getRepository(Tenant).update({ id: tenantId }, { answerLimitSeconds: body.answerLimitSeconds, onSiteLimitSeconds: body.onSiteLimitSeconds });
     return { answerLimitSeconds: body.answerLimitSeconds, onSiteLimitSeconds: body.onSiteLimitSeconds };
   }

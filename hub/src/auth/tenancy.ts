@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { Device } from '../devices/device.entity.js';
@@ -29,6 +29,11 @@ export class Tenancy {
 
   admits(principal: Principal, tenantId: string): boolean {
     return principal.tenantIds.includes(tenantId);
+  }
+
+  /** A municipality's set-up (limits, rules, shifts, journaling, EPJ clients) is changed by its own admin only. */
+  requireAdmin(principal: Principal, tenantId: string, refusal: string): void {
+    if (principal.role !== 'admin' || !this.admits(principal, tenantId)) throw new ForbiddenException(refusal);
   }
 
   /**

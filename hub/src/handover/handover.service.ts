@@ -126,7 +126,7 @@ export class HandoverService {
 
   /** A municipality's admin sets when its shifts change; notes already written keep their expiry. */
   async replaceShiftPlan(principal: Principal, tenantId: string, shiftChanges: string[]): Promise<ShiftPlanView> {
-    if (principal.role !== 'admin' || !this.tenancy.admits(principal, tenantId)) throw new ForbiddenException("only the municipality's admin changes its shifts");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin changes its shifts");
     let changes: string[];
     try {
       changes = readShiftChanges(shiftChanges);

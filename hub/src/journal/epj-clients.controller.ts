@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +40,7 @@ export class EpjClientsController {
   @Get()
   @ApiOperation({ summary: "The municipality's EPJ clients, oldest first, revoked ones included" })
   async list(@Acting() principal: Principal, @Param('tenantId', ParseUUIDPipe) tenantId: string): Promise<EpjClientView[]> {
-    this.requireAdmin(principal, tenantId, "only the municipality's admin sees its EPJ clients");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin sees its EPJ clients");
     const clients = await this.db.getRepository(EpjClient).find({ where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
     return clients.map(clientView);
   }
@@ -50,7 +50,7 @@ export class EpjClientsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revokes an EPJ client (by its client_id)' })
   async revoke(@Acting() principal: Principal, @Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('clientId') clientId: string): Promise<EpjClientView> {
-    this.requireAdmin(principal, tenantId, "only the municipality's admin revokes its EPJ clients");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin revokes its EPJ clients");
     return this.db.transaction(async (manager) => {
       const clients = manager.getRepository(EpjClient);
       const client = await clients.findOne({ where: { tenantId, clientId }, lock: { mode: 'pessimistic_write' } });
@@ -66,18 +66,20 @@ export class EpjClientsController {
   @Post()
   @ApiBody({ description: '{ "name": "the EPJ, as the admin knows it" }' })
   async register(@Acting() principal: Principal, @Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: unknown): Promise<RegisteredEpjClient> {
-    this.requireAdmin(principal, tenantId, "only the municipality's admin registers its EPJ");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin registers its EPJ");
     const name = (body as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string' || name.trim() === '' || name.length > NAME_MAX) throw new BadRequestException(`name: the EPJ's name, 1 to ${NAME_MAX} characters`);
     const clientId = `epj-${randomBytes(8).toString('hex')}`;
     const clientSecret = newSecret(24);
-    const { identifiers } = await this.db.getRepository(EpjClient).insert({ tenantId, clientId, secretHash: await hashSecret(clientSecret), name: name.trim() });
-    return { id: (identifiers[0] as { id: string }).id, tenantId, name: name.trim(), clientId, clientSecret };
+    const secretHash = await hashSecret(clientSecret);
+    const id = await this.db.transaction(async (manager) => {
+      const { identifiers } = await manager.getRepository(EpjClient).insert({ tenantId, clientId, secretHash, name: name.trim() });
+      await this.audit.recordSetup(principal, 'epj-client.register', `EPJ client ${clientId} (${name.trim()}) registered for municipality ${tenantId}`, manager);
+      return (identifiers[0] as { id: string }).id;
+    });
+    return { id, tenantId, name: name.trim(), clientId, clientSecret };
   }
 
-  private requireAdmin(principal: Principal, tenantId: string, what: string): void {
-    if (principal.role !== 'admin' || !this.tenancy.admits(principal, tenantId)) throw new ForbiddenException(what);
-  }
 }
 
 interface TokenResponse {

@@ -62,6 +62,6 @@ export class JournalPolicyController {
   }
 
   private requireAdmin(principal: Principal, tenantId: string): void {
-    if (principal.role !== 'admin' || !this.tenancy.admits(principal, tenantId)) throw new ForbiddenException("only the municipality's admin changes how it journals");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin changes how it journals");
   }
 }

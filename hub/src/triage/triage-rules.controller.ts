@@ -26,7 +26,7 @@ export class TriageRulesController {
   @Put()
   @ApiBody({ description: 'Any of repeatWindowMinutes, raisingRiskFlags, doorReturnSeconds, missedDoseGraceSeconds, nightHours, outageDeviceCount, outageWindowSeconds; what is left out takes the default' })
   async replace(@Acting() principal: Principal, @Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: unknown): Promise<TriageRules> {
-    if (principal.role !== 'admin' || !this.tenancy.admits(principal, tenantId)) throw new ForbiddenException("only the municipality's admin changes its rules");
+    this.tenancy.requireAdmin(principal, tenantId, "only the municipality's admin changes its rules");
     try {
       return await this.rules.replace(tenantId, body);
     } catch (error) {

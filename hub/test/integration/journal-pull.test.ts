@@ -77,6 +77,8 @@ describe('registering an EPJ client and its token', () => {
     expect(unnamed.body.message).toContain('name');
     expect((await api(test.hub, operator, 'POST', `/api/tenants/${nordbyId}/epj-clients`, { name: 'DIPS' })).status).toBe(403);
     expect((await api(test.hub, admin, 'POST', `/api/tenants/${sorvikId}/epj-clients`, { name: 'DIPS' })).status).toBe(403);
+    const audited = (await test.hub.dataSource.query("SELECT reason FROM audit_log WHERE action = 'epj-client.register'")) as Array<{ reason: string }>;
+    expect(audited.map((entry) => entry.reason)).toContainEqual(expect.stringContaining(client.clientId));
   });
 
   it('gives a short-lived bearer token for the client credentials, form-encoded or JSON; a wrong secret gets 401', async () => {
