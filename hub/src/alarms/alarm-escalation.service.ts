@@ -4,7 +4,7 @@ import { logStepCode } from '@knutepunkt/device-adapters';
 import { Queue, Worker } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { CLOCK_JOB, RedisConnections } from '../db/redis.js';
+import { CLOCK_JOB, ClockSweep, RedisConnections } from '../db/redis.js';
 import type { AlarmView } from '../realtime/contract.js';
 import { RealtimeGateway } from '../realtime/realtime.gateway.js';
 import { AlarmViews } from './alarm-views.service.js';
@@ -40,6 +40,7 @@ export class AlarmEscalation implements OnModuleInit, BeforeApplicationShutdown,
   private readonly connections: RedisConnections;
   private readonly queue: Queue<EscalationJob>;
   private worker: Worker<EscalationJob> | null = null;
+  private readonly sweep = new ClockSweep('escalation', () => this.requeueClocks(), this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -54,7 +55,11 @@ export class AlarmEscalation implements OnModuleInit, BeforeApplicationShutdown,
   async onModuleInit(): Promise<void> {
     this.worker = new Worker<EscalationJob>(QUEUE, (job) => ('level' in job.data ? this.escalate(job.data.alarmId, job.data.level) : this.overdueOnSite(job.data.alarmId, job.data.calledOutAt)), { connection: this.connections.open(), prefix: this.config.QUEUE_PREFIX, concurrency: 8 });
     this.worker.on('error', (error) => this.logger.error(`escalation worker: ${error.message}`));
-    // Untaken alarms whose next step was never queued (a crash right after raising) get it now.
+    await this.sweep.start(this.config.CLOCK_SWEEP_SECONDS * 1000);
+  }
+
+  /** Untaken alarms and call-outs whose next step is not queued (a crash right after raising, Redis lost) get it. */
+  private async requeueClocks(): Promise<void> {
     const untaken = await this.db.getRepository(Alarm).find({ where: { state: 'reported' }, select: ['id'] });
     await this.schedule(untaken.map((alarm) => alarm.id));
     const waiting = await this.db.getRepository(Alarm).find({ where: { state: In(['called-out', 'responder-on-way']) }, select: ['id', 'calledOutAt'] });
@@ -63,6 +68,7 @@ export class AlarmEscalation implements OnModuleInit, BeforeApplicationShutdown,
 
   /** Active steps finish first: they may queue into other parts' queues, which close only after every worker has stopped. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.sweep.stop();
     await this.worker?.close();
   }
 

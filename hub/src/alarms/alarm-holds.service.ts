@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, Queue, Worker } from 'bullmq';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { CLOCK_JOB, RedisConnections } from '../db/redis.js';
+import { CLOCK_JOB, ClockSweep, RedisConnections } from '../db/redis.js';
 import { endsHold, holdEnding, type HoldEnding } from '../triage/triage.js';
 import { HeldEvent } from './held-event.entity.js';
 
@@ -26,6 +26,7 @@ export class AlarmHolds implements BeforeApplicationShutdown, OnApplicationShutd
   private readonly connections: RedisConnections;
   private readonly queue: Queue<HeldEventKey>;
   private worker: Worker<HeldEventKey> | null = null;
+  private readonly sweep = new ClockSweep('hold', () => this.requeueClocks(), this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -45,13 +46,17 @@ export class AlarmHolds implements BeforeApplicationShutdown, OnApplicationShutd
       prefix: this.config.QUEUE_PREFIX,
     });
     this.worker.on('error', (error) => this.logger.error(`hold worker: ${error.message}`));
-    // Holds whose job was never queued (a crash right after the event) are queued now.
-    const open = await this.db.getRepository(HeldEvent).findBy({ releasedAt: IsNull(), cancelledAt: IsNull() });
-    await this.schedule(open);
+    await this.sweep.start(this.config.CLOCK_SWEEP_SECONDS * 1000);
+  }
+
+  /** Holds whose job is not queued (a crash right after the event, Redis lost) are queued. */
+  private async requeueClocks(): Promise<void> {
+    await this.schedule(await this.db.getRepository(HeldEvent).findBy({ releasedAt: IsNull(), cancelledAt: IsNull() }));
   }
 
   /** Active steps finish first: they may queue into other parts' queues, which close only after every worker has stopped. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.sweep.stop();
     await this.worker?.close();
   }
 

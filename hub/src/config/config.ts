@@ -195,6 +195,7 @@ export const SETTINGS = {
   MAX_EVENT_BYTES: count('Largest device payload accepted; larger ones are quarantined', 16_384, 256, 1_048_576),
   INGEST_BATCH_SIZE: count('Most events written in one group commit', 500, 1, 10_000),
   INGEST_BATCH_WAIT_MS: count('How long the first event of a group commit waits for company', 2, 0, 1000),
+  CLOCK_SWEEP_SECONDS: count('How often escalation, hold and on-site clocks are queued again from the database, so a Redis that lost its data heals without a restart', 60, 1, 3600),
   SUPERVISION_SWEEP_SECONDS: count('How often devices past their heartbeat deadline are looked for', 30, 1, 3600),
   CONSOLE_DIR: text('Built console served at /', consoleBuild),
 } satisfies Record<string, Setting<unknown>>;

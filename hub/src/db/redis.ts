@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 /** A Redis connection as BullMQ and the socket.io adapter need it (no per-command retry limit). */
@@ -45,3 +46,28 @@ export class RedisConnections {
  * start does not queue the same step twice.
  */
 export const CLOCK_JOB = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 } as const;
+
+/**
+ * Queues one part's clocks again from the database, at start and then at an interval. Clock
+ * jobs are idempotent by id and their steps check the database, so a step already queued is not
+ * doubled, and a Redis that lost its data (a restart without persistence) heals without a hub restart.
+ */
+export class ClockSweep {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly what: string,
+    private readonly requeue: () => Promise<void>,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(everyMs: number): Promise<void> {
+    await this.requeue();
+    this.timer = setInterval(() => void this.requeue().catch((error: Error) => this.logger.warn(`${this.what} clock sweep: ${error.message}`)), everyMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

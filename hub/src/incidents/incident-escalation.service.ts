@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
-import { CLOCK_JOB, RedisConnections } from '../db/redis.js';
+import { CLOCK_JOB, ClockSweep, RedisConnections } from '../db/redis.js';
 
 const QUEUE = 'incident-escalation';
 
@@ -25,6 +25,7 @@ export class IncidentEscalation implements BeforeApplicationShutdown, OnApplicat
   private readonly connections: RedisConnections;
   private readonly queue: Queue<IncidentEscalationStep>;
   private worker: Worker<IncidentEscalationStep> | null = null;
+  private readonly sweep = new ClockSweep('incident escalation', () => this.requeueClocks(), this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -38,13 +39,18 @@ export class IncidentEscalation implements BeforeApplicationShutdown, OnApplicat
   async onDue(escalate: (step: IncidentEscalationStep) => Promise<void>): Promise<void> {
     this.worker = new Worker<IncidentEscalationStep>(QUEUE, (job) => escalate(job.data), { connection: this.connections.open(), prefix: this.config.QUEUE_PREFIX, concurrency: 4 });
     this.worker.on('error', (error) => this.logger.error(`incident escalation worker: ${error.message}`));
-    // Untaken incidents whose next step was never queued (a crash right after opening) get it now.
+    await this.sweep.start(this.config.CLOCK_SWEEP_SECONDS * 1000);
+  }
+
+  /** Untaken incidents whose next step is not queued (a crash right after opening, Redis lost) get it. */
+  private async requeueClocks(): Promise<void> {
     const untaken = (await this.db.query("SELECT id FROM incidents WHERE state = 'reported'")) as Array<{ id: string }>;
     await this.schedule(untaken.map((incident) => incident.id));
   }
 
   /** Active steps finish first: they may queue into other parts' queues, which close only after every worker has stopped. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.sweep.stop();
     await this.worker?.close();
   }
 

@@ -79,3 +79,28 @@ it('gives an alarm put back in the queue a whole answer limit from then: the ste
   }, 10_000, 'the escalation a whole limit after the release');
   await jobs.close();
 });
+
+it('still escalates after Redis lost its clocks: the sweep queues them again from the database', async () => {
+  const lossy = await startTestHub({ CLOCK_SWEEP_SECONDS: '1' });
+  const jobs = new Queue('alarm-escalation', { connection: { url: REDIS_URL }, prefix: lossy.env.QUEUE_PREFIX });
+  try {
+    await lossy.hub.dataSource.query("UPDATE tenants SET answer_limit_seconds = 5 WHERE name = 'Nordby kommune'");
+    const token = (await loginAs(lossy, 'operator')).token;
+    const device = deviceOf(lossy.manifest, 'safety-alarm', 3);
+    const client = await connectDevice(lossy.hub.mqttUrl, device);
+    await client.publishAsync(`devices/${device.deviceId}/events`, nativeEvent('4.13').payload, { qos: 1 });
+    await client.endAsync();
+    const alarm = await eventually(async () => (await api<AlarmView[]>(lossy.hub, token, 'GET', '/api/alarms')).body.find((candidate) => candidate.device.id === device.deviceId), 10_000, 'alarm raised');
+    await eventually(async () => (await jobs.getJob(`${alarm.id}.1`)) !== undefined, 10_000, 'its first step queued');
+    // Redis loses the hub's escalation clocks, as a Redis restarted without persistence would.
+    await jobs.obliterate({ force: true });
+    expect(await jobs.getJob(`${alarm.id}.1`)).toBeUndefined();
+    await eventually(async () => {
+      const [row] = (await lossy.hub.dataSource.query('SELECT escalation_level FROM alarms WHERE id = $1', [alarm.id])) as Array<{ escalation_level: number }>;
+      return row!.escalation_level >= 1;
+    }, 15_000, 'the escalation after the clocks were lost');
+  } finally {
+    await jobs.close();
+    await lossy.stop();
+  }
+});
