@@ -1,4 +1,5 @@
 import type { HandoverNoteKind } from '../realtime/contract.js';
+import { osloWall, TIME_OF_DAY } from '../oslo-time.js';
 
 /**
  * Shifts and how long a handover note lasts: pure functions of a municipality's shift changes
@@ -21,11 +22,9 @@ export interface Shift {
   end: Date;
 }
 
-const TIME_ZONE = 'Europe/Oslo';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 export class InvalidShiftChanges extends Error {}
 
@@ -40,24 +39,6 @@ export function readShiftChanges(raw: unknown): string[] {
   const sorted = [...(raw as string[])].sort();
   if (new Set(sorted).size !== sorted.length) throw new InvalidShiftChanges('shiftChanges: each time only once');
   return sorted;
-}
-
-const wallClock = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** The Oslo wall clock at an instant, as if it were UTC milliseconds. */
-function osloWall(instant: number): number {
-  const part: Record<string, number> = {};
-  for (const { type, value } of wallClock.formatToParts(new Date(instant))) part[type] = Number(value);
-  return Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!, part.second!);
 }
 
 /** How far Oslo's clock is ahead of UTC at an instant (1 h in winter, 2 h in summer). */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { Tenant } from '../auth/tenant.entity.js';
 import { Device } from '../devices/device.entity.js';
+import { osloDateAndTime } from '../oslo-time.js';
 import { Resident } from '../residents/resident.entity.js';
 import { DEVICE_KIND_WORDING } from './journal-wording.js';
 import { InvalidJournalPolicy, readJournalPolicy } from './journal-policy.js';
@@ -12,18 +13,9 @@ import { buildDispenserDayBundle, buildDoseBundle, missedDoseCodes, missedDoseSo
 /** How often the hub looks for municipalities whose daily summaries are due. */
 const SUMMARY_CHECK_MS = 60_000;
 
-const OSLO_CLOCK = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-
-/** Today's date and the time of day in Europe/Oslo: `{ date: '2026-11-23', time: '06:05' }`. */
-export function osloNow(now: Date): { date: string; time: string } {
-  const parts = Object.fromEntries(OSLO_CLOCK.formatToParts(now).map((part) => [part.type, part.value]));
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
-}
-
 /** The calendar day before `date` (YYYY-MM-DD). */
-export function dayBefore(date: string): string {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day - 1)).toISOString().slice(0, 10);
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
 }
 
 /**
@@ -131,7 +123,7 @@ export class DispenserJournal implements OnModuleInit, OnApplicationShutdown {
   /** Writes yesterday's summaries for each municipality whose policy hour has come today. */
   async summariseDue(now: Date): Promise<void> {
     try {
-      const { date: today, time } = osloNow(now);
+      const { date: today, time } = osloDateAndTime(now);
       const yesterday = dayBefore(today);
       for (const tenant of await this.db.getRepository(Tenant).find()) {
         const policy = this.policyOf(tenant);

@@ -1,3 +1,5 @@
+import { TIME_OF_DAY } from '../oslo-time.js';
+
 /**
  * A municipality's journaling policy: which events become entries in the resident's record, and
  * where one entry per event would flood it, how they are gathered. Stored per tenant as JSON,
@@ -41,7 +43,7 @@ export function readJournalPolicy(raw: unknown): JournalPolicy {
   const policy = { ...DEFAULT_JOURNAL_POLICY, ...fields } as JournalPolicy;
   if (typeof policy.technicalAlarms !== 'boolean') throw new InvalidJournalPolicy('technicalAlarms: true or false');
   if (!DISPENSER_DOSES.includes(policy.dispenserDoses)) throw new InvalidJournalPolicy(`dispenserDoses: one of ${DISPENSER_DOSES.join(', ')}`);
-  if (typeof policy.dailySummaryAt !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(policy.dailySummaryAt)) {
+  if (typeof policy.dailySummaryAt !== 'string' || !TIME_OF_DAY.test(policy.dailySummaryAt)) {
     throw new InvalidJournalPolicy('dailySummaryAt: a time of day "HH:MM", Europe/Oslo');
   }
   return policy;
