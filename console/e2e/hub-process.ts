@@ -25,6 +25,9 @@ export interface RunningSystem {
  * The built hub as a user runs it (node hub/dist/main.js, console included), on free ports,
  * against a fresh database on the machine's PostgreSQL and an EPJ receiver.
  */
+/** How long the hub's ordered shutdown may take before the suite kills it. */
+const STOP_GRACE_MS = 30_000;
+
 export async function startSystem(): Promise<RunningSystem> {
   const database = `knutepunkt_e2e_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES });
@@ -73,9 +76,16 @@ export async function startSystem(): Promise<RunningSystem> {
     manifest: JSON.parse(await readFile(manifestPath, 'utf8')) as FleetManifest,
     epj,
     async stop() {
-      const exited = new Promise((resolve) => hub.once('exit', resolve));
+      const exited = new Promise<'exited'>((resolve) => hub.once('exit', () => resolve('exited')));
       hub.kill('SIGTERM');
-      await exited;
+      const slow = new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), STOP_GRACE_MS).unref());
+      if ((await Promise.race([exited, slow])) === 'slow') {
+        // A hub that does not finish its ordered shutdown must not hang the suite; what it last
+        // said is printed so the cause can be found, and it is killed.
+        console.warn(`hub did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM; its last output:\n${output.slice(-4000)}`);
+        hub.kill('SIGKILL');
+        await exited;
+      }
       await epj.close();
       const client = new pg.Client({ connectionString: POSTGRES });
       await client.connect();
